@@ -1,0 +1,237 @@
+"""Regions, agencies and their work units, people and the roles that scope them.
+
+This app depends on no other app of LAPOR.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Province(models.Model):
+    code = models.CharField(_("kode"), max_length=2, primary_key=True)
+    name = models.CharField(_("nama"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("provinsi")
+        verbose_name_plural = _("provinsi")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Regency(models.Model):
+    class Kind(models.TextChoices):
+        KABUPATEN = "kabupaten", _("Kabupaten")
+        KOTA = "kota", _("Kota")
+
+    code = models.CharField(_("kode"), max_length=4, primary_key=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="regencies")
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("nama"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("kabupaten/kota")
+        verbose_name_plural = _("kabupaten/kota")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    code = models.CharField(_("kode"), max_length=6, primary_key=True)
+    regency = models.ForeignKey(Regency, on_delete=models.PROTECT, related_name="districts")
+    name = models.CharField(_("nama"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("kecamatan")
+        verbose_name_plural = _("kecamatan")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgencyQuerySet(models.QuerySet):
+    def active(self) -> "AgencyQuerySet":
+        return self.filter(is_active=True)
+
+    def top_level(self) -> "AgencyQuerySet":
+        return self.filter(parent__isnull=True)
+
+    def within(self, agency: "Agency") -> "AgencyQuerySet":
+        """The agency and every unit below it, at any depth (one indexed prefix match)."""
+        return self.filter(path__startswith=agency.path)
+
+
+class Agency(models.Model):
+    """An instansi (ministry, national agency, regional government, enterprise) or one of its
+    work units. Units point at their parent; ``path`` holds the chain of ids from the top, so
+    "this agency and all below it" is one prefix match."""
+
+    class Kind(models.TextChoices):
+        KEMENTERIAN = "kementerian", _("Kementerian")
+        LEMBAGA = "lembaga", _("Lembaga")
+        PEMPROV = "pemprov", _("Pemerintah provinsi")
+        PEMKAB = "pemkab", _("Pemerintah kabupaten")
+        PEMKOT = "pemkot", _("Pemerintah kota")
+        BUMN = "bumn", _("BUMN")
+        BUMD = "bumd", _("BUMD")
+        UNIT = "unit", _("Unit kerja")
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("Nasional")
+        PROVINCE = "province", _("Provinsi")
+        REGENCY = "regency", _("Kabupaten/kota")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("nama"), max_length=255)
+    acronym = models.CharField(_("singkatan"), max_length=60, blank=True)
+    kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
+    level = models.CharField(_("tingkat"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # A work unit's standard type ("dinas-kesehatan"), so rules can name "the health office".
+    unit_type = models.SlugField(_("jenis unit"), max_length=60, blank=True)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="agencies"
+    )
+    regency = models.ForeignKey(
+        Regency, on_delete=models.PROTECT, null=True, blank=True, related_name="agencies"
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("instansi")
+        verbose_name_plural = _("instansi")
+        constraints = [
+            # One government per region: the routing target "the regency's government".
+            models.UniqueConstraint(
+                fields=["regency"],
+                condition=Q(kind__in=["pemkab", "pemkot"]),
+                name="one_government_per_regency",
+            ),
+            models.UniqueConstraint(
+                fields=["province"],
+                condition=Q(kind="pemprov"),
+                name="one_government_per_province",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "unit_type"],
+                condition=~Q(unit_type=""),
+                name="one_unit_of_a_type_per_parent",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "level"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_unit(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def root_id(self) -> int:
+        """Id of the top-level agency this one belongs to (read from ``path``, no query)."""
+        return int(self.path.split("/", 1)[0])
+
+
+class User(AbstractUser):
+    """Anyone who signs in: citizens and staff alike. Staff powers come from ``Role`` rows."""
+
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    phone = models.CharField(_("telepon"), max_length=20, blank=True)
+    full_name = models.CharField(_("nama lengkap"), max_length=150, blank=True)
+    email_verified = models.BooleanField(_("email terverifikasi"), default=False)
+    last_active_at = models.DateTimeField(null=True, blank=True)
+    notify_optional = models.BooleanField(
+        _("kirim pemberitahuan tambahan"),
+        default=True,
+        help_text=_("Ringkasan dan pemberitahuan yang tidak wajib."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+
+    def __str__(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+
+class RoleQuerySet(models.QuerySet):
+    def active(self) -> "RoleQuerySet":
+        return self.filter(is_active=True)
+
+
+class Role(models.Model):
+    """A person's power over a scope: an agency (with its units), a province, or the nation."""
+
+    class Kind(models.TextChoices):
+        OFFICER = "officer", _("Penghubung (petugas)")
+        AGENCY_ADMIN = "agency_admin", _("Admin instansi")
+        PROVINCE_SUPERVISOR = "province_supervisor", _("Pengawas provinsi")
+        NATIONAL_ADMIN = "national_admin", _("Admin nasional")
+        OMBUDSMAN = "ombudsman", _("Pengamat Ombudsman")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(_("peran"), max_length=24, choices=Kind.choices)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="roles"
+    )
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="roles"
+    )
+    decree = models.CharField(_("nomor SK"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    appointed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("peran")
+        verbose_name_plural = _("peran")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["officer", "agency_admin"], agency__isnull=False, province=None)
+                    | Q(kind="province_supervisor", province__isnull=False, agency=None)
+                    | Q(kind__in=["national_admin", "ombudsman"], agency=None, province=None)
+                ),
+                name="role_scope_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "agency"],
+                condition=Q(agency__isnull=False),
+                name="one_agency_role_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "province"],
+                condition=Q(province__isnull=False),
+                name="one_province_role_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=Q(agency=None, province=None),
+                name="one_national_role_per_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "kind", "is_active"])]
+
+    def __str__(self) -> str:
+        scope = self.agency or self.province or _("nasional")
+        return f"{self.get_kind_display()} · {scope}"

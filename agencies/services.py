@@ -1,0 +1,71 @@
+"""Writes for agencies and people."""
+
+from django.db import transaction
+
+from .models import Agency, Province, Role, User
+
+
+@transaction.atomic
+def agency_create(
+    *,
+    name: str,
+    slug: str,
+    kind: str,
+    parent: Agency | None = None,
+    level: str | None = None,
+    unit_type: str = "",
+    acronym: str = "",
+    province: Province | None = None,
+    regency=None,
+) -> Agency:
+    """Creates an agency or, with ``parent``, a work unit under it (any depth).
+
+    A unit inherits its parent's level and region unless given."""
+    if parent is not None:
+        level = level or parent.level
+        province = province or parent.province
+        regency = regency or parent.regency
+    agency = Agency.objects.create(
+        name=name,
+        slug=slug,
+        kind=kind,
+        level=level or Agency.Level.NATIONAL,
+        parent=parent,
+        unit_type=unit_type,
+        acronym=acronym,
+        province=province,
+        regency=regency,
+        path="",
+    )
+    agency.path = f"{parent.path if parent else ''}{agency.pk}/"
+    agency.depth = parent.depth + 1 if parent else 0
+    agency.save(update_fields=["path", "depth"])
+    return agency
+
+
+def role_grant(
+    *,
+    user: User,
+    kind: str,
+    agency: Agency | None = None,
+    province: Province | None = None,
+    decree: str = "",
+) -> Role:
+    """Gives ``user`` a role (officer, agency admin, supervisor, ...), or re-activates it."""
+    role, created = Role.objects.get_or_create(
+        user=user,
+        kind=kind,
+        agency=agency,
+        province=province,
+        defaults={"decree": decree},
+    )
+    if not created and not role.is_active:
+        role.is_active = True
+        role.save(update_fields=["is_active"])
+    user.__dict__.pop("_lapor_scope", None)
+    return role
+
+
+def role_revoke(*, role: Role) -> None:
+    role.is_active = False
+    role.save(update_fields=["is_active"])

@@ -1,0 +1,112 @@
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from lapor import ratelimit
+
+from .forms import SignInForm, SignUpForm
+from .models import User
+from .signals import email_verified
+from .tasks import send_account_email_task
+from .tokens import make_email_token, read_email_token
+
+log = logging.getLogger(__name__)
+
+
+def queue_email(*, to: str, subject: str, body: str) -> None:
+    def send():
+        try:
+            send_account_email_task.delay(to=to, subject=subject, body=body)
+        except Exception:  # broker down: the person can ask for the link again
+            log.warning("account e-mail to %s not queued", to, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def send_verification(user: User) -> None:
+    link = settings.LAPOR_SITE_URL + reverse("accounts:verify", args=[make_email_token(user)])
+    body = render_to_string("agencies/email/verify_body.txt", {"user": user, "link": link})
+    queue_email(to=user.email, subject=_("Verifikasi email akun LAPOR Anda"), body=body)
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.method == "POST":
+        allowed, retry_after = ratelimit.hit(request, "login")
+        if not allowed:
+            return _too_many(request, retry_after)
+        form = SignUpForm(request.POST)
+        if form.is_valid():
+            with transaction.atomic():
+                user = form.save()
+                send_verification(user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _("Akun dibuat. Kami mengirim tautan verifikasi ke %(email)s.")
+                % {"email": user.email},
+            )
+            return redirect("complaints:my-reports")
+    else:
+        form = SignUpForm()
+    return render(request, "agencies/signup.html", {"form": form})
+
+
+@require_GET
+def verify_email(request, token):
+    data = read_email_token(token)
+    user = User.objects.filter(pk=data["u"]).first() if data else None
+    if user is None or user.email != data["e"]:
+        return render(request, "agencies/verify_failed.html", status=400)
+    if not user.email_verified:
+        with transaction.atomic():
+            user.email_verified = True
+            user.save(update_fields=["email_verified"])
+            email_verified.send(sender=User, user=user)
+    messages.success(request, _("Email Anda sudah terverifikasi."))
+    return redirect("complaints:my-reports")
+
+
+def _too_many(request, retry_after):
+    response = render(
+        request,
+        "complaints/too_many.html",
+        {"retry_after": retry_after, "minutes": max(1, round(retry_after / 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "agencies/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        allowed, retry_after = ratelimit.hit(request, "login")
+        if not allowed:
+            return _too_many(request, retry_after)
+        return super().post(request, *args, **kwargs)
+
+
+class ResetView(auth_views.PasswordResetView):
+    template_name = "agencies/password_reset.html"
+    email_template_name = "agencies/email/password_reset_body.txt"
+    subject_template_name = "agencies/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    def post(self, request, *args, **kwargs):
+        allowed, retry_after = ratelimit.hit(request, "login")
+        if not allowed:
+            return _too_many(request, retry_after)
+        return super().post(request, *args, **kwargs)

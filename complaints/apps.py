@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintsConfig(AppConfig):
+    name = "complaints"
+    verbose_name = _("Laporan")
+
+    def ready(self) -> None:
+        from agencies.signals import email_verified
+
+        from .services import reports_claim
+
+        def claim(sender, user, **kwargs):
+            reports_claim(user=user)
+
+        email_verified.connect(claim, dispatch_uid="complaints.claim_guest_reports", weak=False)

@@ -1,0 +1,289 @@
+"""Forms check shape only; services decide."""
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Province, Regency
+from routing.models import Category
+
+from . import tracking
+from .models import Kind, Status
+from .services import NewReport
+from .uploads import check_upload
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [f for f in files if f]
+
+
+class RegencySelect(forms.Select):
+    """All regencies and cities grouped by province, so the list works without JavaScript; the
+    page's script (htmx) narrows it to the chosen province."""
+
+
+def regency_choices(province_code: str | None = None):
+    regencies = Regency.objects.select_related("province").order_by("province_id", "name")
+    if province_code:
+        regencies = regencies.filter(province_id=province_code)
+        return [("", _("— pilih kabupaten/kota —")), *((r.code, r.name) for r in regencies)]
+    groups: dict[str, list] = {}
+    for r in regencies:
+        groups.setdefault(r.province.name, []).append((r.code, r.name))
+    return [("", _("— pilih kabupaten/kota —")), *groups.items()]
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Jenis laporan"),
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        initial=Kind.COMPLAINT,
+    )
+    title = forms.CharField(
+        label=_("Judul"),
+        max_length=200,
+        min_length=5,
+        help_text=_("Ringkas, misalnya: Jalan berlubang di depan SDN 3"),
+    )
+    description = forms.CharField(
+        label=_("Isi laporan"),
+        min_length=20,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("Ceritakan apa yang terjadi, di mana, kapan, dan siapa yang terlibat."),
+        error_messages={"required": _("Isi laporan wajib diisi.")},
+    )
+    category = forms.ModelChoiceField(
+        label=_("Kategori"),
+        queryset=Category.objects.filter(is_active=True).order_by("name_id"),
+        required=False,
+        empty_label=_("Saya tidak tahu (akan dipilihkan)"),
+    )
+    province = forms.ModelChoiceField(
+        label=_("Provinsi"),
+        queryset=Province.objects.all(),
+        empty_label=_("— pilih provinsi —"),
+    )
+    regency = forms.ChoiceField(label=_("Kabupaten/kota"), required=False)
+    address = forms.CharField(label=_("Alamat atau patokan"), max_length=255, required=False)
+    latitude = forms.DecimalField(
+        label=_("Garis lintang"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-11,
+        max_value=6,
+    )
+    longitude = forms.DecimalField(
+        label=_("Garis bujur"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=94,
+        max_value=142,
+    )
+    occurred_on = forms.DateField(
+        label=_("Tanggal kejadian"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    attachments = MultipleFileField(
+        label=_("Lampiran (foto atau PDF, paling banyak 5, masing-masing 10 MB)"),
+        required=False,
+    )
+    is_anonymous = forms.BooleanField(
+        label=_("Anonim: sembunyikan identitas saya dari instansi"),
+        required=False,
+        help_text=_(
+            "Laporan tetap bisa tampil untuk publik, tetapi nama dan kontak Anda tidak "
+            "diperlihatkan kepada instansi maupun publik."
+        ),
+    )
+    is_confidential = forms.BooleanField(
+        label=_("Rahasia: jangan tampilkan laporan ini kepada publik"),
+        required=False,
+        help_text=_(
+            "Laporan hanya dilihat oleh Anda, admin, dan instansi yang menangani; tidak muncul "
+            "di daftar atau pencarian publik."
+        ),
+    )
+    reporter_name = forms.CharField(label=_("Nama Anda"), max_length=150, required=False)
+    reporter_email = forms.EmailField(label=_("Email"), required=False)
+    reporter_phone = forms.RegexField(
+        label=_("Nomor HP"),
+        regex=r"^\+?[0-9 ()-]{8,20}$",
+        required=False,
+        error_messages={"invalid": _("Tulis nomor HP dengan angka, misalnya 0812 3456 7890.")},
+    )
+    # Left empty by people; bots fill every field they see.
+    website = forms.CharField(required=False, label=_("Jangan diisi"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        province = self.data.get("province") if self.is_bound else None
+        self.fields["regency"].choices = regency_choices(province or None)
+        if user is not None and user.is_authenticated:
+            for name in ("reporter_name", "reporter_email", "reporter_phone"):
+                del self.fields[name]
+        self.checked_uploads = []
+
+    def clean_occurred_on(self):
+        day = self.cleaned_data.get("occurred_on")
+        if day and day > timezone.localdate() + dt.timedelta(days=1):
+            raise ValidationError(_("Tanggal kejadian tidak boleh di masa depan."))
+        return day
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > settings.LAPOR_ATTACHMENT_MAX_COUNT:
+            raise ValidationError(
+                _("Paling banyak %(n)s lampiran.") % {"n": settings.LAPOR_ATTACHMENT_MAX_COUNT}
+            )
+        errors, checked = [], []
+        for f in files:
+            try:
+                checked.append(check_upload(f))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        self.checked_uploads = checked
+        return files
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise ValidationError(_("Formulir tidak dapat dikirim."), code="bot")
+        return ""
+
+    def clean(self):
+        data = super().clean()
+        province, code = data.get("province"), data.get("regency")
+        if code:
+            regency = Regency.objects.filter(code=code).first()
+            if regency is None or (province and regency.province_id != province.code):
+                self.add_error("regency", _("Kabupaten/kota ini tidak berada di provinsi itu."))
+            else:
+                data["regency_obj"] = regency
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            self.add_error("longitude", _("Isi garis lintang dan bujur bersama-sama."))
+        if self.user is None or not self.user.is_authenticated:
+            if not data.get("reporter_name"):
+                self.add_error("reporter_name", _("Tulis nama Anda agar instansi dapat menyapa."))
+            if not data.get("reporter_email") and not data.get("reporter_phone"):
+                self.add_error(
+                    "reporter_email",
+                    _("Isi email atau nomor HP agar kami dapat mengabari perkembangan laporan."),
+                )
+        return data
+
+    def to_new_report(self, channel: str) -> NewReport:
+        d = self.cleaned_data
+        regency = d.get("regency_obj")
+        return NewReport(
+            kind=d["kind"],
+            title=d["title"].strip(),
+            description=d["description"].strip(),
+            category_id=d["category"].pk if d.get("category") else None,
+            province_id=d["province"].code,
+            regency_id=regency.code if regency else None,
+            address=d.get("address", ""),
+            latitude=d.get("latitude"),
+            longitude=d.get("longitude"),
+            occurred_on=d.get("occurred_on"),
+            is_anonymous=d.get("is_anonymous", False),
+            is_confidential=d.get("is_confidential", False),
+            reporter_name=d.get("reporter_name", ""),
+            reporter_email=d.get("reporter_email", ""),
+            reporter_phone=d.get("reporter_phone", ""),
+            channel=channel,
+            attachments=self.checked_uploads,
+        )
+
+
+class TrackForm(forms.Form):
+    nomor = forms.CharField(
+        label=_("Nomor pelacakan"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "LPR-XXXXX-XXXXX",
+                "autocapitalize": "characters",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def clean_nomor(self):
+        try:
+            return tracking.normalize(self.cleaned_data["nomor"])
+        except tracking.TrackingError as exc:
+            if exc.reason == "check":
+                raise ValidationError(
+                    _(
+                        "Nomor ini tidak valid: ada karakter yang salah ketik. Periksa kembali "
+                        "nomor pada email atau SMS Anda."
+                    ),
+                    code="check",
+                ) from exc
+            raise ValidationError(
+                _("Format nomor tidak dikenal. Contoh yang benar: LPR-7K3QM-9M2XA."),
+                code="format",
+            ) from exc
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Pesan"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Nilai jawaban instansi"),
+        choices=[(i, str(i)) for i in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+
+
+class PublicFilterForm(forms.Form):
+    q = forms.CharField(label=_("Cari"), required=False, max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Jenis"), required=False, choices=[("", _("Semua jenis")), *Kind.choices]
+    )
+    category = forms.ModelChoiceField(
+        label=_("Kategori"),
+        required=False,
+        queryset=Category.objects.filter(is_active=True).order_by("name_id"),
+        empty_label=_("Semua kategori"),
+    )
+    province = forms.ModelChoiceField(
+        label=_("Provinsi"),
+        required=False,
+        queryset=Province.objects.all(),
+        empty_label=_("Semua provinsi"),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+        public_statuses = [c for c in Status.choices if c[0] not in ("rejected", "merged")]
+        self.fields["status"].choices = [("", _("Semua status")), *public_statuses]

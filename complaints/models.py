@@ -1,0 +1,389 @@
+"""Reports, their audit events, attachments, the outbox, and time-limit configuration.
+
+A report changes only through ``complaints.services.report_transition`` (the status machine);
+every change writes a ``ReportEvent`` in the same transaction.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, District, Province, Regency
+from routing.models import Category, RoutingRule
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", _("Pengaduan")
+    ASPIRATION = "aspiration", _("Aspirasi")
+    INFORMATION_REQUEST = "information_request", _("Permintaan informasi")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Diterima")
+    NEEDS_INFO = "needs_info", _("Menunggu kelengkapan")
+    VERIFIED = "verified", _("Terverifikasi")
+    DISPATCHED = "dispatched", _("Didisposisikan")
+    IN_PROGRESS = "in_progress", _("Ditindaklanjuti")
+    RESOLVED = "resolved", _("Selesai ditanggapi")
+    CLOSED = "closed", _("Ditutup")
+    REJECTED = "rejected", _("Ditolak")
+    MERGED = "merged", _("Digabungkan")
+
+
+OPEN_STATUSES = (
+    Status.SUBMITTED,
+    Status.NEEDS_INFO,
+    Status.VERIFIED,
+    Status.DISPATCHED,
+    Status.IN_PROGRESS,
+)
+AGENCY_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Situs web")
+    API = "api", _("API")
+    SMS = "sms", _("SMS 1708")
+    INTEGRATION = "integration", _("Sistem daerah")
+    OPEN311 = "open311", _("Open311")
+
+
+def new_reporter_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ReportQuerySet(models.QuerySet):
+    def public(self) -> "ReportQuerySet":
+        """Reports anyone may see in lists and search: never confidential, never rejected,
+        never merged (the earlier report stands for them)."""
+        return self.filter(is_confidential=False).exclude(
+            status__in=[Status.REJECTED, Status.MERGED]
+        )
+
+    def open(self) -> "ReportQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def within_agency_paths(self, paths) -> "ReportQuerySet":
+        q = Q(pk__in=[])
+        for path in paths:
+            q |= Q(agency_path__startswith=path)
+        return self.filter(q)
+
+
+class Report(models.Model):
+    tracking = models.CharField(_("nomor pelacakan"), max_length=20, unique=True)
+    kind = models.CharField(_("jenis"), max_length=24, choices=Kind.choices)
+    title = models.CharField(_("judul"), max_length=200)
+    description = models.TextField(_("isi laporan"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="reports")
+    regency = models.ForeignKey(
+        Regency, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    address = models.CharField(_("alamat"), max_length=255, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    occurred_on = models.DateField(_("tanggal kejadian"), null=True, blank=True)
+
+    # Privacy. Anonymous: identity hidden from the agency, the public, the API and exports.
+    # Confidential: never in a public list, page, API, Open311 or search.
+    is_anonymous = models.BooleanField(_("anonim"), default=False)
+    is_confidential = models.BooleanField(_("rahasia"), default=False)
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    reporter_name = models.CharField(_("nama pelapor"), max_length=150, blank=True)
+    reporter_email = models.EmailField(_("email pelapor"), blank=True)
+    reporter_phone = models.CharField(_("telepon pelapor"), max_length=20, blank=True)
+    # Lets a guest act on their own report from the link in their e-mail (see permissions).
+    reporter_secret = models.CharField(max_length=40, default=new_reporter_secret, editable=False)
+    channel = models.CharField(_("kanal"), max_length=12, choices=Channel.choices)
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
+    # The agency or unit that holds the report now, and the top-level agency it belongs to.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    owner_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_reports"
+    )
+    agency_path = models.CharField(max_length=255, blank=True, editable=False)
+    # The agency the citizen named, if any (SP4N-LAPOR! allows it since 2025).
+    requested_agency = models.ForeignKey(
+        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_reports",
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_reports"
+    )
+    routing_rule = models.ForeignKey(
+        RoutingRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    routing_explanation = models.TextField(blank=True)
+    suggested_category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    category_confirmed = models.BooleanField(default=False)
+    needs_triage_decision = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    agency_received_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Due dates, fixed when the clock starts, so a change of the limits applies from then on.
+    verify_due = models.DateTimeField(null=True, blank=True)
+    info_due = models.DateTimeField(null=True, blank=True)
+    response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    dispute_due = models.DateTimeField(null=True, blank=True)
+    extended = models.BooleanField(default=False)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    ombudsman_visible = models.BooleanField(default=False)
+    ombudsman_consent = models.BooleanField(default=False)
+
+    transfer_count = models.PositiveSmallIntegerField(default=0)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    support_count = models.PositiveIntegerField(default=0)
+    # Bumped by every change; a form that carries an old version is refused (stale state).
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("laporan")
+        verbose_name_plural = _("laporan")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["dispatched", "in_progress", "resolved"])
+                | Q(agency__isnull=False),
+                name="agency_holds_dispatched_report",
+            ),
+        ]
+        indexes = [
+            # The public list: newest non-confidential first.
+            models.Index(
+                fields=["-created_at"],
+                condition=Q(is_confidential=False),
+                name="report_public_recent",
+            ),
+            # The officers' inbox: an agency's reports by status, newest first.
+            models.Index(fields=["owner_agency", "status", "-created_at"], name="report_inbox"),
+            models.Index(
+                fields=["agency_path"], name="report_agency_path", opclasses=["varchar_pattern_ops"]
+            ),
+            # The triage queue and the deadline sweep.
+            models.Index(fields=["status", "created_at"], name="report_status_created"),
+            models.Index(fields=["province", "regency", "status"], name="report_region"),
+            models.Index(fields=["reporter", "-created_at"], name="report_reporter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("complaints:track-detail", args=[self.tracking])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EventQuerySet(models.QuerySet):
+    def public(self) -> "EventQuerySet":
+        return self.filter(is_public=True)
+
+
+class ReportEvent(models.Model):
+    """An audit event. Written in the same transaction as the change it records; never edited
+    or deleted."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=24)
+    from_status = models.CharField(max_length=12, blank=True, choices=Status.choices)
+    to_status = models.CharField(max_length=12, blank=True, choices=Status.choices)
+    from_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Who acted, as the public may read it ("Pelapor", "Dinas Kesehatan Kota Bandung", "Sistem").
+    actor_label = models.CharField(max_length=255, blank=True)
+    note = models.TextField(blank=True)
+    is_public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["report", "created_at"], name="event_report")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.action} {self.from_status}->{self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Audit events are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are never deleted.")
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name is random: the citizen's file name is kept (cleaned) in ``name`` only.
+    return f"attachments/{instance.sha256[:2]}/{secrets.token_hex(16)}"
+
+
+class Attachment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    event = models.ForeignKey(
+        ReportEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutboxMessage(models.Model):
+    """What must not be lost is a row first: a message to send, written in the transaction of
+    the change that caused it, delivered by a task, swept again if the broker was down."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "email"
+        SMS = "sms", "SMS"
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("menunggu")
+        SENDING = "sending", _("dikirim")
+        SENT = "sent", _("terkirim")
+        FAILED = "failed", _("gagal")
+
+    # One message per (event, recipient, purpose): a second write is a no-op, never a duplicate.
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "created_at"], name="outbox_state")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient}: {self.subject}"
+
+
+class TimeLimit(models.Model):
+    """A configurable time limit. The most specific row wins: agency and category, then
+    agency, then category, then the kind's default. Changing a row affects reports whose clock
+    starts after the change."""
+
+    class Stage(models.TextChoices):
+        VERIFY = "verify", _("Verifikasi")
+        INFO = "info", _("Kelengkapan dari pelapor")
+        FIRST_RESPONSE = "first_response", _("Tanggapan pertama")
+        RESOLUTION = "resolution", _("Penyelesaian")
+        EXTENSION = "extension", _("Perpanjangan")
+        DISPUTE = "dispute", _("Masa sanggah pelapor")
+
+    class Unit(models.TextChoices):
+        WORKING_DAYS = "working_days", _("hari kerja")
+        CALENDAR_DAYS = "calendar_days", _("hari kalender")
+
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    kind = models.CharField(max_length=24, choices=Kind.choices, blank=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    amount = models.PositiveSmallIntegerField()
+    unit = models.CharField(max_length=14, choices=Unit.choices, default=Unit.WORKING_DAYS)
+
+    class Meta:
+        verbose_name = _("batas waktu")
+        verbose_name_plural = _("batas waktu")
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}: {self.amount} {self.get_unit_display()}"
+
+
+class NonWorkingDay(models.Model):
+    """A day off that the holidays package does not know (a new joint leave decree)."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=120)
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class Support(models.Model):
+    """A citizen's "dukung" on a public report, once each."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "user"], name="support_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} supports {self.report_id}"

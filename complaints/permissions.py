@@ -1,0 +1,97 @@
+"""Who may see and do what with a report. Views, the API, the admin, exports and tasks all ask
+here; nothing else decides access.
+
+Unseen is 404 (``get_report_for`` raises Http404 for a report that does not exist and for one
+the user may not see, with the same message); seen but not allowed is 403."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.crypto import constant_time_compare
+
+from agencies.models import Agency
+from agencies.scope import scope_for
+
+from . import workflow
+from .models import Report
+
+REGIONAL_GOVERNMENTS = (Agency.Kind.PEMPROV, Agency.Kind.PEMKAB, Agency.Kind.PEMKOT)
+
+
+def reports_visible_to(user) -> QuerySet:
+    """Every report ``user`` may open in a staff or "my reports" view (never the public ones
+    by virtue of being public: those are ``Report.objects.public()``)."""
+    scope = scope_for(user)
+    if scope.national_admin:
+        return Report.objects.all()
+    q = Q(pk__in=[])
+    for path in scope.officer_paths:
+        q |= Q(agency_path__startswith=path)
+    if scope.province_codes:
+        q |= Q(
+            owner_agency__province_id__in=scope.province_codes,
+            owner_agency__kind__in=REGIONAL_GOVERNMENTS,
+        )
+    if scope.ombudsman:
+        q |= Q(ombudsman_visible=True)
+    if user is not None and user.is_authenticated:
+        q |= Q(reporter=user)
+    return Report.objects.filter(q)
+
+
+def get_report_for(user, tracking: str, queryset: QuerySet | None = None) -> Report:
+    """The report with that tracking number if ``user`` may see it, else Http404."""
+    qs = queryset if queryset is not None else reports_visible_to(user)
+    report = qs.filter(tracking=tracking).first()
+    if report is None:
+        raise Http404("Laporan tidak ditemukan.")
+    return report
+
+
+def is_reporter(user, report: Report, token: str | None = None) -> bool:
+    """The person who filed it: signed in as them, or holding the secret from their e-mail."""
+    if user is not None and user.is_authenticated and report.reporter_id == user.pk:
+        return True
+    return bool(token) and constant_time_compare(token, report.reporter_secret)
+
+
+def covers(user, report: Report) -> bool:
+    """An officer or agency admin of the agency (or a parent of the unit) holding it."""
+    return scope_for(user).covers_agency_path(report.agency_path)
+
+
+def can(user, action: str, report: Report, *, token: str | None = None) -> bool:
+    """May ``user`` (or the holder of ``token``) take ``action`` on ``report`` now?
+
+    Says nothing about the status: the status machine checks that."""
+    spec = workflow.ACTIONS.get(action)
+    if spec is None:
+        return False
+    scope = scope_for(user)
+    if spec.actor == workflow.TRIAGE:
+        return scope.national_admin
+    if spec.actor == workflow.AGENCY:
+        return covers(user, report)
+    if spec.actor == workflow.REPORTER:
+        return is_reporter(user, report, token)
+    if spec.actor == workflow.STAFF:
+        return scope.national_admin or covers(user, report)
+    return False  # SYSTEM actions are taken by LAPOR itself, never by a user.
+
+
+def can_see_identity(user, report: Report) -> bool:
+    """May ``user`` see who filed the report (name, e-mail, phone)?
+
+    Anonymous reports: only national admins and the reporter. Otherwise also the officers
+    covering it and the supervisors and observers who may read it."""
+    scope = scope_for(user)
+    if scope.national_admin:
+        return True
+    if user is not None and user.is_authenticated and report.reporter_id == user.pk:
+        return True
+    if report.is_anonymous:
+        return False
+    return covers(user, report) or reports_visible_to(user).filter(pk=report.pk).exists()
+
+
+def can_manage_agency(user, agency: Agency) -> bool:
+    return scope_for(user).administers_path(agency.path)

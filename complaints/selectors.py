@@ -1,0 +1,67 @@
+"""Reads for reports: each selector carries its own select_related, so a page costs the same
+number of queries whatever the number of reports."""
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from .models import Report, ReportEvent
+
+# complaints/migrations/0002_search.py adds this generated tsvector column and its GIN index
+# on PostgreSQL. The 'indonesian' configuration stems Indonesian words (PostgreSQL 13+).
+SEARCH_CONFIG = "indonesian"
+
+
+def _search(qs: QuerySet, text: str) -> QuerySet:
+    if connection.vendor == "postgresql":
+        return qs.extra(
+            where=["complaints_report.search_tsv @@ websearch_to_tsquery(%s::regconfig, %s)"],
+            params=[SEARCH_CONFIG, text],
+        )
+    q = Q()
+    for word in text.split()[:8]:
+        q &= Q(title__icontains=word) | Q(description__icontains=word)
+    return qs.filter(q)
+
+
+def public_reports(*, filters: dict | None = None) -> QuerySet:
+    """Non-confidential, non-rejected reports for the public list, newest first."""
+    filters = filters or {}
+    qs = Report.objects.public().select_related("category", "province", "regency", "agency")
+    if filters.get("q"):
+        qs = _search(qs, filters["q"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    if filters.get("province"):
+        qs = qs.filter(province=filters["province"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    return qs.order_by("-created_at", "-pk")
+
+
+def public_timeline(report: Report) -> list[ReportEvent]:
+    """Events anyone with the tracking number may read: public ones, no internal notes."""
+    return list(
+        ReportEvent.objects.public()
+        .filter(report=report)
+        .select_related("to_agency", "from_agency")
+        .order_by("created_at", "pk")
+    )
+
+
+def full_timeline(report: Report) -> list[ReportEvent]:
+    return list(
+        ReportEvent.objects.filter(report=report)
+        .select_related("to_agency", "from_agency", "actor")
+        .order_by("created_at", "pk")
+    )
+
+
+def reports_of(user) -> QuerySet:
+    """The reports a citizen filed (their "my reports")."""
+    return (
+        Report.objects.filter(reporter=user)
+        .select_related("category", "province", "regency", "agency")
+        .order_by("-created_at", "-pk")
+    )

@@ -1,0 +1,470 @@
+"""Writes for reports. Every door (web form, API, SMS, admin, tasks) calls these.
+
+``report_submit`` files a report; ``report_transition`` is the status machine: the one function
+that changes a report after it is filed.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from routing.models import RoutingRule
+from routing.selectors import decide
+
+from . import deadlines, notifications, tracking, workflow
+from .errors import ActionForbidden, InvalidAction, StaleReport, TransitionNotAllowed
+from .models import Attachment, Report, ReportEvent, Status, Support
+from .permissions import can
+from .signals import event_recorded
+from .workdays import Calendar
+
+log = logging.getLogger(__name__)
+
+MAX_MOVES = 3  # more transfers than this go to national triage for a decision
+
+
+@dataclass
+class NewReport:
+    """What a citizen gives, already checked for shape by a form or serializer."""
+
+    kind: str
+    title: str
+    description: str
+    province_id: str
+    channel: str
+    category_id: int | None = None
+    regency_id: str | None = None
+    district_id: str | None = None
+    address: str = ""
+    latitude: Any = None
+    longitude: Any = None
+    occurred_on: Any = None
+    is_anonymous: bool = False
+    is_confidential: bool = False
+    reporter_name: str = ""
+    reporter_email: str = ""
+    reporter_phone: str = ""
+    requested_agency_id: int | None = None
+    attachments: list = field(default_factory=list)  # complaints.uploads.CheckedUpload
+
+
+def _actor_label(actor, report: Report, spec: workflow.Action) -> str:
+    if spec.actor == workflow.SYSTEM or (actor is None and spec.actor != workflow.REPORTER):
+        return "LAPOR"
+    if spec.actor == workflow.REPORTER:
+        return _("Pelapor")
+    if spec.actor == workflow.TRIAGE:
+        return _("Admin nasional (KemenPANRB)")
+    if report.agency_id:
+        return report.agency.name
+    return _("Petugas")
+
+
+def _record(
+    report: Report,
+    *,
+    action: str,
+    actor,
+    from_status: str,
+    note: str = "",
+    public: bool = True,
+    from_agency_id: int | None = None,
+    label: str = "",
+    data: dict | None = None,
+) -> ReportEvent:
+    event = ReportEvent.objects.create(
+        report=report,
+        action=action,
+        from_status=from_status,
+        to_status=report.status,
+        from_agency_id=from_agency_id,
+        to_agency_id=report.agency_id,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=label,
+        note=note,
+        is_public=public,
+        data=data or {},
+    )
+    notifications.on_event(event, report)
+    event_recorded.send(sender=ReportEvent, event=event, report=report)
+    return event
+
+
+def _new_tracking() -> str:
+    for _attempt in range(5):
+        number = tracking.generate()
+        if not Report.objects.filter(tracking=number).exists():
+            return number
+    raise RuntimeError("could not draw a free tracking number")  # 32^9 numbers: never happens
+
+
+def report_submit(*, data: NewReport, reporter=None) -> Report:
+    """Files a report: the report, its attachments and its first audit event in one
+    transaction, and the confirmation e-mail as an outbox row sent after commit.
+
+    Returns the saved report. Nothing slow happens before the commit (no e-mail, no network)."""
+    now = timezone.now()
+    report = Report(
+        tracking=_new_tracking(),
+        kind=data.kind,
+        title=data.title,
+        description=data.description,
+        category_id=data.category_id,
+        province_id=data.province_id,
+        regency_id=data.regency_id or None,
+        district_id=data.district_id or None,
+        address=data.address,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        occurred_on=data.occurred_on,
+        is_anonymous=data.is_anonymous,
+        is_confidential=data.is_confidential,
+        reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
+        reporter_name=data.reporter_name,
+        reporter_email=data.reporter_email,
+        reporter_phone=data.reporter_phone,
+        requested_agency_id=data.requested_agency_id,
+        channel=data.channel,
+        status=Status.SUBMITTED,
+        verify_due=deadlines.due(stage=deadlines.Stage.VERIFY, kind=data.kind, start=now),
+    )
+    if report.reporter is not None:
+        report.reporter_name = report.reporter_name or report.reporter.display_name
+        report.reporter_email = report.reporter_email or report.reporter.email
+    with transaction.atomic():
+        for _attempt in range(3):
+            try:
+                with transaction.atomic():
+                    report.save(force_insert=True)
+                break
+            except IntegrityError:  # two reports drew one number at the same moment
+                report.pk, report.tracking = None, _new_tracking()
+        else:
+            raise RuntimeError("could not save the report")
+        event = _record(
+            report,
+            action="submit",
+            actor=reporter,
+            from_status="",
+            label=_("Pelapor"),
+            data={"channel": data.channel},
+        )
+        for upload in data.attachments:
+            attachment_save(report=report, upload=upload, event=event)
+    return report
+
+
+def attachment_save(*, report: Report, upload, event: ReportEvent | None = None) -> Attachment:
+    """Stores a checked upload (complaints.uploads.CheckedUpload) for ``report``."""
+    attachment = Attachment(
+        report=report,
+        name=upload.name,
+        content_type=upload.content_type,
+        size=upload.size,
+        sha256=upload.sha256,
+        event=event,
+    )
+    attachment.file.save(upload.name, upload.file, save=False)
+    attachment.save()
+    return attachment
+
+
+# --- the status machine -------------------------------------------------------------------
+
+
+def _lock(report_id: int) -> Report:
+    return Report.objects.select_for_update(of=("self",)).select_related("agency").get(pk=report_id)
+
+
+def _set_agency(report: Report, agency: Agency | None) -> None:
+    report.agency = agency
+    if agency is None:
+        report.owner_agency_id, report.agency_path = None, ""
+    else:
+        report.owner_agency_id, report.agency_path = agency.root_id, agency.path
+
+
+def _previous_holders(report: Report) -> set[int]:
+    """Top-level agencies that held the report before (one query on its events)."""
+    paths = Agency.objects.filter(
+        pk__in=ReportEvent.objects.filter(
+            report=report, action__in=["dispatch", "transfer", "assign_unit"]
+        ).values("to_agency")
+    ).values_list("path", flat=True)
+    return {int(p.split("/", 1)[0]) for p in paths}
+
+
+def _start_agency_clock(report: Report, now, calendar: Calendar) -> None:
+    """Dispatch or transfer: the new agency's first-response clock starts. The resolution
+    clock starts at the first dispatch only (a transfer does not restart it)."""
+    report.agency_received_at = now
+    report.response_due = deadlines.due(
+        stage=deadlines.Stage.FIRST_RESPONSE,
+        kind=report.kind,
+        start=now,
+        agency_id=report.owner_agency_id,
+        category_id=report.category_id,
+        calendar=calendar,
+    )
+    report.overdue_at = None
+    if report.dispatched_at is None:
+        report.dispatched_at = now
+        report.resolution_due = deadlines.due(
+            stage=deadlines.Stage.RESOLUTION,
+            kind=report.kind,
+            start=now,
+            agency_id=report.owner_agency_id,
+            category_id=report.category_id,
+            calendar=calendar,
+        )
+
+
+def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> dict:
+    """Changes the fields an action changes. Returns extra data for the audit event."""
+    now, cal = ctx["now"], ctx["calendar"]
+    name = spec.name
+    data: dict = {}
+    if name == "verify":
+        report.verified_at = now
+        if params.get("category") is not None:
+            report.category = params["category"]
+            report.category_confirmed = True
+    elif name == "request_info":
+        report.info_due = deadlines.due(
+            stage=deadlines.Stage.INFO, kind=report.kind, start=now, calendar=cal
+        )
+    elif name in ("provide_info",):
+        report.info_due = None
+    elif name == "merge":
+        target = params.get("into")
+        if target is None or target.pk == report.pk or target.status in ("merged", "rejected"):
+            raise InvalidAction(_("Pilih laporan lain yang masih berlaku untuk digabungkan."))
+        report.merged_into = target
+        data["into"] = target.tracking
+    elif name == "dispatch":
+        agency = params.get("agency")
+        if agency is None or not agency.is_active:
+            raise InvalidAction(_("Pilih instansi tujuan yang aktif."))
+        _set_agency(report, agency)
+        report.needs_triage_decision = False
+        if params.get("rule") is not None:
+            report.routing_rule = params["rule"]
+        if params.get("explanation"):
+            report.routing_explanation = params["explanation"]
+        _start_agency_clock(report, now, cal)
+    elif name == "respond":
+        report.first_response_at = report.first_response_at or now
+    elif name == "resolve":
+        report.resolved_at = now
+        report.dispute_due = deadlines.due(
+            stage=deadlines.Stage.DISPUTE, kind=report.kind, start=now, calendar=cal
+        )
+    elif name == "extend":
+        if report.kind != "information_request" or report.extended:
+            raise InvalidAction(_("Perpanjangan hanya sekali, untuk permintaan informasi."))
+        amount_due = deadlines.due(
+            stage=deadlines.Stage.EXTENSION,
+            kind=report.kind,
+            start=report.resolution_due or now,
+            calendar=cal,
+        )
+        report.resolution_due, report.extended = amount_due, True
+    elif name == "transfer":
+        data.update(_transfer(report, params, ctx))
+    elif name == "return_to_triage":
+        data["from_agency"] = report.agency.name if report.agency else ""
+        _set_agency(report, None)
+        report.assigned_to = None
+        report.needs_triage_decision = True
+    elif name == "assign_unit":
+        unit = params.get("agency")
+        if unit is None or not unit.path.startswith(f"{report.owner_agency_id}/"):
+            raise InvalidAction(_("Unit kerja harus berada di bawah instansi ini."))
+        _set_agency(report, unit)
+    elif name == "assign":
+        report.assigned_to = params.get("assignee")
+        data["assignee"] = report.assigned_to.pk if report.assigned_to else None
+    elif name in ("accept", "auto_close"):
+        report.closed_at = now
+        if params.get("rating"):
+            report.rating = params["rating"]
+    elif name == "dispute":
+        report.reopen_count += 1
+        report.resolved_at, report.dispute_due = None, None
+    elif name == "rate":
+        if not params.get("rating"):
+            raise InvalidAction(_("Beri nilai 1 sampai 5."))
+        report.rating = params["rating"]
+    elif name == "mark_overdue":
+        report.overdue_at = now
+        data["stage"] = params.get("stage", "")
+    elif name == "escalate":
+        report.escalated_at, report.ombudsman_visible = now, True
+    elif name == "claim":
+        report.reporter = params["user"]
+    elif name == "ombudsman_consent":
+        report.ombudsman_consent = True
+    if "rating" in params and params["rating"] is not None:
+        rating = int(params["rating"])
+        if not 1 <= rating <= 5:
+            raise InvalidAction(_("Nilai harus 1 sampai 5."))
+        report.rating = rating
+        data["rating"] = rating
+    return data
+
+
+def _transfer(report: Report, params: dict, ctx: dict) -> dict:
+    agency = params.get("agency")
+    if agency is None or not agency.is_active:
+        raise InvalidAction(_("Pilih instansi tujuan yang aktif."))
+    if agency.root_id == report.owner_agency_id:
+        raise InvalidAction(
+            _("Instansi tujuan sama dengan instansi saat ini; gunakan penerusan ke unit kerja.")
+        )
+    report.transfer_count += 1
+    data = {"from_agency": report.agency.name if report.agency else "", "to_agency": agency.name}
+    looped = agency.root_id in _previous_holders(report)
+    if looped or report.transfer_count > MAX_MOVES:
+        # No wrong door, but no endless bouncing either: the national triage decides.
+        data["loop"] = "returned" if looped else "too_many_moves"
+        data["proposed_agency"] = agency.pk
+        _set_agency(report, None)
+        report.status = Status.VERIFIED
+        report.needs_triage_decision = True
+        report.assigned_to = None
+        return data
+    _set_agency(report, agency)
+    report.assigned_to = None
+    _start_agency_clock(report, ctx["now"], ctx["calendar"])
+    return data
+
+
+def report_transition(
+    *,
+    report_id: int,
+    action: str,
+    actor=None,
+    note: str = "",
+    expected_version: int | None = None,
+    token: str | None = None,
+    system: bool = False,
+    **params,
+) -> Report:
+    """Takes ``action`` on a report, under a row lock, and writes its audit event in the same
+    transaction.
+
+    - ``expected_version``: the version the actor saw; if the report changed since, raises
+      StaleReport (two officers cannot both win on a stale state).
+    - ``token``: the reporter's secret, for a guest acting from their e-mail link.
+    - ``system``: LAPOR itself (scheduled tasks); required for SYSTEM actions.
+
+    Raises TransitionNotAllowed (wrong status), ActionForbidden (not this actor's action),
+    InvalidAction (missing note or target). Returns the updated report."""
+    spec = workflow.ACTIONS.get(action)
+    if spec is None:
+        raise InvalidAction(_("Tindakan tidak dikenal."))
+    note = (note or "").strip()
+    if spec.needs_note and not note:
+        raise InvalidAction(_("Tuliskan keterangan untuk tindakan ini."))
+    with transaction.atomic():
+        report = _lock(report_id)
+        if expected_version is not None and report.version != expected_version:
+            raise StaleReport()
+        if report.status not in spec.sources:
+            raise TransitionNotAllowed()
+        if spec.actor == workflow.SYSTEM or system:
+            if not system:
+                raise ActionForbidden()
+        elif not can(actor, action, report, token=token):
+            raise ActionForbidden()
+        from_status, from_agency_id = report.status, report.agency_id
+        label = _actor_label(actor, report, spec)
+        if spec.target:
+            report.status = spec.target
+        ctx = {"now": timezone.now(), "calendar": Calendar()}
+        data = _apply(report, spec, params, ctx)
+        report.version += 1
+        report.save()
+        public = spec.public if params.get("public") is None else bool(params["public"])
+        _record(
+            report,
+            action=action,
+            actor=actor,
+            from_status=from_status,
+            note=note,
+            public=public,
+            from_agency_id=from_agency_id,
+            label=label,
+            data=data,
+        )
+    return report
+
+
+def report_verify_and_route(*, report_id: int, actor, note: str = "", category=None) -> Report:
+    """Triage's "verify": verifies, then dispatches where the rules (or the citizen's named
+    agency) give a target. Without a target the report waits in triage, verified."""
+    with transaction.atomic():
+        report = report_transition(
+            report_id=report_id, action="verify", actor=actor, note=note, category=category
+        )
+        return report_route(report=report, actor=actor)
+
+
+def report_route(*, report: Report, actor=None) -> Report:
+    """Dispatches a verified report to the agency the rules choose, storing the decision."""
+    decision = decide(
+        category_id=report.category_id,
+        kind=report.kind,
+        province_code=report.province_id,
+        regency_code=report.regency_id,
+    )
+    target_id, explanation = decision.agency_id, decision.explanation
+    if report.requested_agency_id:
+        target_id = report.requested_agency_id
+        explanation = _("Pelapor memilih instansi ini.") + (
+            " " + _("Saran aturan: ") + decision.explanation
+            if decision.agency_id != report.requested_agency_id
+            else ""
+        )
+    if target_id is None:
+        Report.objects.filter(pk=report.pk).update(routing_explanation=explanation)
+        report.routing_explanation = explanation
+        return report
+    return report_transition(
+        report_id=report.pk,
+        action="dispatch",
+        actor=actor,
+        system=actor is None,
+        agency=Agency.objects.get(pk=target_id),
+        rule=None if report.requested_agency_id else _rule(decision.rule_id),
+        explanation=explanation,
+    )
+
+
+def _rule(rule_id):
+    return RoutingRule.objects.filter(pk=rule_id).first() if rule_id else None
+
+
+def report_support(*, report: Report, user) -> bool:
+    """Adds ``user``'s support ("dukung") to a public report once. Returns False if already."""
+    with transaction.atomic():
+        _, created = Support.objects.get_or_create(report=report, user=user)
+        if created:
+            Report.objects.filter(pk=report.pk).update(support_count=F("support_count") + 1)
+    return created
+
+
+def reports_claim(*, user) -> int:
+    """Attaches to ``user`` the reports their (now verified) e-mail filed as a guest."""
+    ids = Report.objects.filter(
+        reporter__isnull=True, reporter_email__iexact=user.email
+    ).values_list("pk", flat=True)
+    for report_id in list(ids):
+        report_transition(report_id=report_id, action="claim", system=True, user=user)
+    return len(ids)

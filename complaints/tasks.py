@@ -1,0 +1,98 @@
+"""Celery tasks: interfaces that load by id and call a service."""
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+# A message claimed this long ago but not marked sent belongs to a worker that died.
+STALE_CLAIM = dt.timedelta(minutes=10)
+
+
+@shared_task(bind=True, max_retries=8, acks_late=True)
+def deliver_outbox_task(self, message_id: int) -> str:
+    """Sends one outbox message, at most once per successful claim.
+
+    The claim is a conditional UPDATE: of two workers given the same id, one gets it, the
+    other returns. A send that fails is retried with back-off."""
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(
+        Q(state=OutboxMessage.State.PENDING)
+        | Q(state=OutboxMessage.State.SENDING, claimed_at__lt=now - STALE_CLAIM),
+        pk=message_id,
+    ).update(state=OutboxMessage.State.SENDING, claimed_at=now)
+    if not claimed:
+        return "skipped"
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        if message.channel == OutboxMessage.Channel.EMAIL:
+            send_mail(message.subject, message.body, None, [message.recipient])
+        else:
+            from .sms import send_sms
+
+            send_sms(message.recipient, message.body)
+    except Exception as exc:
+        attempts = message.attempts + 1
+        state = (
+            OutboxMessage.State.FAILED
+            if attempts > self.max_retries
+            else OutboxMessage.State.PENDING
+        )
+        OutboxMessage.objects.filter(pk=message_id).update(
+            state=state, attempts=attempts, last_error=str(exc)[:2000]
+        )
+        if state == OutboxMessage.State.PENDING:
+            raise self.retry(exc=exc, countdown=min(30 * 2**attempts, 3600)) from exc
+        return "failed"
+    OutboxMessage.objects.filter(pk=message_id).update(
+        state=OutboxMessage.State.SENT, sent_at=timezone.now(), attempts=message.attempts + 1
+    )
+    return "sent"
+
+
+@shared_task
+def outbox_sweep(limit: int = 500, min_age_seconds: int = 30) -> int:
+    """Queues messages still pending (their first enqueue failed or was lost) and those whose
+    worker died mid-send. Safe to run twice: delivery claims each row."""
+    now = timezone.now()
+    ids = list(
+        OutboxMessage.objects.filter(
+            Q(
+                state=OutboxMessage.State.PENDING,
+                created_at__lt=now - dt.timedelta(seconds=min_age_seconds),
+            )
+            | Q(state=OutboxMessage.State.SENDING, claimed_at__lt=now - STALE_CLAIM)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for message_id in ids:
+        deliver_outbox_task.delay(message_id)
+    return len(ids)
+
+
+def outbox_flush() -> int:
+    """Sends every pending message now, in this process (used by the sweep's tests and by
+    ``manage.py outbox_flush`` when no worker runs)."""
+    sent = 0
+    for message_id in OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).values_list(
+        "pk", flat=True
+    ):
+        sent += deliver_outbox_task.apply(args=[message_id]).result == "sent"
+    return sent
+
+
+@shared_task
+def deadline_sweep() -> dict:
+    """Marks overdue reports, escalates, closes and rejects by the clock (see deadlines_sweep
+    in services); idempotent."""
+    from .sweeps import run_deadline_sweep
+
+    return run_deadline_sweep()

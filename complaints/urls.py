@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("lapor/", views.report_create, name="report-create"),
+    path("lapor/wilayah/", views.regency_options, name="regency-options"),
+    path("lapor/terkirim/<str:tracking>/", views.report_created, name="report-created"),
+    path("lacak/", views.track, name="track"),
+    path("lacak/<str:tracking>/", views.track_detail, name="track-detail"),
+    path("laporan/", views.public_list, name="public-list"),
+    path("laporan/<str:tracking>/", views.public_detail, name="public-detail"),
+    path("laporan/<str:tracking>/dukung/", views.support, name="support"),
+    path("lampiran/<int:pk>/", views.attachment_download, name="attachment"),
+    path("akun/laporan-saya/", views.my_reports, name="my-reports"),
+]

@@ -1,0 +1,311 @@
+"""Citizens' and public pages. Views parse input, ask permissions, call one service or selector,
+and render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.models import Regency
+from lapor import ratelimit
+
+from . import selectors
+from .errors import DomainError
+from .forms import NoteForm, PublicFilterForm, RatingForm, ReportForm, TrackForm, regency_choices
+from .models import Attachment, Channel, Report, Status
+from .permissions import can_see_identity, get_report_for, is_reporter, reports_visible_to
+from .services import report_submit, report_support, report_transition
+
+PAGE_SIZE = 20
+
+
+def too_many(request, retry_after: int) -> HttpResponse:
+    response = render(
+        request,
+        "complaints/too_many.html",
+        {"retry_after": retry_after, "minutes": max(1, round(retry_after / 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+@require_GET
+def home(request):
+    return render(
+        request,
+        "complaints/home.html",
+        {"track_form": TrackForm(), "recent": selectors.public_reports()[:5]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_create(request):
+    if request.method == "POST":
+        allowed, retry_after = ratelimit.hit(request, "file")
+        if not allowed:
+            return too_many(request, retry_after)
+        form = ReportForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            report = report_submit(data=form.to_new_report(Channel.WEB), reporter=request.user)
+            filed = request.session.get("filed", [])[-9:]
+            request.session["filed"] = [*filed, report.tracking]
+            return redirect("complaints:report-created", tracking=report.tracking)
+    else:
+        form = ReportForm(user=request.user)
+    return render(request, "complaints/report_form.html", {"form": form})
+
+
+@require_GET
+def regency_options(request):
+    """The regency list for a province: the fragment htmx swaps into the form."""
+    code = request.GET.get("province", "")
+    return render(
+        request,
+        "complaints/partials/regency_options.html",
+        {
+            "choices": regency_choices(code or None),
+            "grouped": not code,
+            "selected": request.GET.get("regency", ""),
+        },
+    )
+
+
+@require_GET
+def report_created(request, tracking):
+    if tracking not in request.session.get("filed", []):
+        return redirect("complaints:track-detail", tracking=tracking)
+    report = Report.objects.filter(tracking=tracking).first()
+    if report is None:
+        raise Http404
+    manage_url = f"{report.get_absolute_url()}?k={report.reporter_secret}"
+    return render(
+        request, "complaints/report_created.html", {"report": report, "manage_url": manage_url}
+    )
+
+
+@require_GET
+def track(request):
+    form = TrackForm(request.GET or None)
+    if form.is_bound:
+        allowed, retry_after = ratelimit.hit(request, "track")
+        if not allowed:
+            return too_many(request, retry_after)
+        if form.is_valid():
+            number = form.cleaned_data["nomor"]
+            if Report.objects.filter(tracking=number).exists():
+                return redirect("complaints:track-detail", tracking=number)
+            form.add_error(
+                "nomor",
+                _("Laporan dengan nomor %(n)s tidak ditemukan. Periksa kembali nomornya.")
+                % {"n": number},
+            )
+    status = 404 if form.is_bound and form.errors else 200
+    return render(request, "complaints/track.html", {"form": form}, status=status)
+
+
+def _reporter_token(request) -> str | None:
+    return request.GET.get("k") or request.POST.get("k") or None
+
+
+@require_http_methods(["GET", "POST"])
+def track_detail(request, tracking):
+    report = (
+        Report.objects.select_related("category", "province", "regency", "agency")
+        .filter(tracking=tracking)
+        .first()
+    )
+    if report is None:
+        allowed, retry_after = ratelimit.hit(request, "track")
+        if not allowed:
+            return too_many(request, retry_after)
+        return render(
+            request,
+            "complaints/track.html",
+            {"form": TrackForm(), "not_found": tracking},
+            status=404,
+        )
+    token = _reporter_token(request)
+    reporter = is_reporter(request.user, report, token)
+    if request.method == "POST":
+        if not reporter:
+            raise PermissionDenied
+        return _reporter_action(request, report, token)
+    return render(
+        request,
+        "complaints/track_detail.html",
+        {
+            "report": report,
+            "timeline": selectors.public_timeline(report),
+            "is_reporter": reporter,
+            "token": token if reporter else None,
+            # A confidential report's content is for its reporter and the staff only.
+            "show_content": reporter or not report.is_confidential,
+            "note_form": NoteForm(),
+            "rating_form": RatingForm(),
+        },
+    )
+
+
+REPORTER_ACTIONS = {"reply", "provide_info", "accept", "dispute", "rate", "ombudsman_consent"}
+
+
+def _reporter_action(request, report: Report, token: str | None):
+    action = request.POST.get("action", "")
+    if action not in REPORTER_ACTIONS:
+        raise PermissionDenied
+    params = {}
+    if request.POST.get("rating"):
+        form = RatingForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Beri nilai 1 sampai 5."))
+            return _back_to_report(report, token)
+        params["rating"] = form.cleaned_data["rating"]
+    try:
+        report_transition(
+            report_id=report.pk,
+            action=action,
+            actor=request.user,
+            token=token,
+            note=request.POST.get("note", "")[:5000],
+            expected_version=_int(request.POST.get("version")),
+            **params,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Terima kasih, tanggapan Anda sudah tercatat."))
+    return _back_to_report(report, token)
+
+
+def _back_to_report(report, token):
+    url = report.get_absolute_url()
+    return redirect(f"{url}?k={token}" if token else url)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+def public_list(request):
+    form = PublicFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(selectors.public_reports(filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "complaints/public_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@require_GET
+def public_detail(request, tracking):
+    report = selectors.public_reports().filter(tracking=tracking).first()
+    if report is None:
+        raise Http404(_("Laporan tidak ditemukan."))
+    return render(
+        request,
+        "complaints/public_detail.html",
+        {
+            "report": report,
+            "timeline": selectors.public_timeline(report),
+            "show_name": not report.is_anonymous,
+        },
+    )
+
+
+@login_required
+@require_POST
+def support(request, tracking):
+    report = selectors.public_reports().filter(tracking=tracking).first()
+    if report is None:
+        raise Http404
+    if report_support(report=report, user=request.user):
+        messages.success(request, _("Dukungan Anda tercatat."))
+    else:
+        messages.info(request, _("Anda sudah mendukung laporan ini."))
+    return redirect("complaints:public-detail", tracking=tracking)
+
+
+@require_GET
+def attachment_download(request, pk):
+    """An attachment, for those who may see its report: the reporter and the staff covering
+    it. Everyone else gets the same 404 as for an attachment that does not exist."""
+    attachment = Attachment.objects.select_related("report").filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    report = attachment.report
+    token = _reporter_token(request)
+    if not is_reporter(request.user, report, token):
+        get_report_for(request.user, report.tracking)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=attachment.content_type == "application/pdf",
+        filename=attachment.name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def my_reports(request):
+    page = Paginator(selectors.reports_of(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "complaints/my_reports.html", {"page": page})
+
+
+def identity_for(user, report: Report) -> dict | None:
+    """The reporter's name and contacts, or None when ``user`` may not see them."""
+    if not can_see_identity(user, report):
+        return None
+    return {
+        "name": report.reporter_name,
+        "email": report.reporter_email,
+        "phone": report.reporter_phone,
+    }
+
+
+@require_GET
+def health(request):
+    """For the load balancer: the database answers (and the broker, when one is configured)."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"] = "down"
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping()
+            checks["broker"] = "ok"
+        except Exception:
+            checks["broker"] = "down"
+    ok = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if ok else "degraded", **checks}, status=200 if ok else 503)
+
+
+__all__ = ["Regency", "Status", "reports_visible_to", "reverse"]

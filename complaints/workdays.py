@@ -1,0 +1,73 @@
+"""Working days in Indonesia: Monday to Friday, less national public holidays and joint leave
+days (cuti bersama), as the ``holidays`` package lists them, plus any ``NonWorkingDay`` an
+admin adds for a decree the package does not know yet."""
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+@lru_cache(maxsize=64)
+def _package_days(year: int) -> frozenset[dt.date]:
+    days = holidays.country_holidays(
+        "ID", years=year, categories=(holidays.PUBLIC, holidays.GOVERNMENT)
+    )
+    return frozenset(days)
+
+
+def _extra_days(year: int) -> frozenset[dt.date]:
+    from .models import NonWorkingDay
+
+    return frozenset(NonWorkingDay.objects.filter(date__year=year).values_list("date", flat=True))
+
+
+class Calendar:
+    """Working-day arithmetic. Reads the admin's extra days once per year it touches."""
+
+    def __init__(self, extra: dict[int, frozenset[dt.date]] | None = None, use_db: bool = True):
+        self._extra = dict(extra or {})
+        self._use_db = use_db
+
+    def _off(self, year: int) -> frozenset[dt.date]:
+        if year not in self._extra:
+            self._extra[year] = _extra_days(year) if self._use_db else frozenset()
+        return _package_days(year) | self._extra[year]
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return day.weekday() < 5 and day not in self._off(day.year)
+
+    def add_working_days(self, start: dt.datetime, days: int) -> dt.datetime:
+        """The moment ``days`` working days after ``start``: the end of that working day in
+        Jakarta (23:59:59). Day one is the first working day after the start's own day, so a
+        report filed on a Friday evening with 3 days is due at the end of Wednesday."""
+        day = start.astimezone(JAKARTA).date()
+        counted = 0
+        while counted < days:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=JAKARTA)
+
+    def add_calendar_days(self, start: dt.datetime, days: int) -> dt.datetime:
+        day = start.astimezone(JAKARTA).date() + dt.timedelta(days=days)
+        return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=JAKARTA)
+
+    def working_days_between(self, start: dt.datetime, end: dt.datetime) -> int:
+        """Working days after ``start``'s day up to and including ``end``'s day (negative when
+        ``end`` is earlier)."""
+        a = start.astimezone(JAKARTA).date()
+        b = end.astimezone(JAKARTA).date()
+        sign = 1
+        if b < a:
+            a, b, sign = b, a, -1
+        count = 0
+        day = a
+        while day < b:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return sign * count

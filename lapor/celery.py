@@ -1,0 +1,22 @@
+"""The Celery app. Periodic jobs are defined here, once."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lapor.settings")
+
+app = Celery("lapor")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Sends what could not be queued when it was written (broker down, worker lost).
+    "outbox-sweep": {"task": "complaints.tasks.outbox_sweep", "schedule": 60.0},
+    # Time limits: overdue flags, escalations, automatic closing and rejection.
+    "deadline-sweep": {
+        "task": "complaints.tasks.deadline_sweep",
+        "schedule": crontab(minute="*/15"),
+    },
+}

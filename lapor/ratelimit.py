@@ -1,0 +1,37 @@
+"""Per-address rate limits, counted in the cache (Redis in production, shared by all workers)."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def client_ip(request) -> str:
+    """The caller's address. Behind LAPOR_TRUSTED_PROXIES proxies, read X-Forwarded-For from
+    the right; otherwise REMOTE_ADDR (a header from the client itself is never trusted)."""
+    hops = settings.LAPOR_TRUSTED_PROXIES
+    if hops:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def hit(request, bucket: str, key: str | None = None) -> tuple[bool, int]:
+    """Counts one attempt in ``bucket`` for this address (or ``key``).
+
+    Returns (allowed, retry_after_seconds). Fixed windows: cheap, one cache round trip."""
+    limit, window = settings.LAPOR_RATE_LIMITS[bucket]
+    now = int(time.time())
+    slot = now // window
+    cache_key = f"rl:{bucket}:{key or client_ip(request)}:{slot}"
+    if cache.add(cache_key, 1, timeout=window + 5):
+        count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.add(cache_key, 1, timeout=window + 5)
+            count = 1
+    return count <= limit, (slot + 1) * window - now

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from complaints import views as complaint_views
+
+urlpatterns = [
+    path("", complaint_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("akun/", include("agencies.urls")),
+    path("", include("complaints.urls")),
+    path("triase/", include("routing.urls")),
+    path("pantau/", include("monitoring.urls")),
+    path("api/v1/", include("lapor.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", complaint_views.health, name="health"),
+]

@@ -1,0 +1,1 @@
+"""Summaries and indicators (built in the monitoring issue)."""

@@ -1,0 +1,94 @@
+"""Categories and routing rules. Depends on ``agencies`` only."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Province, Regency
+
+
+class Category(models.Model):
+    code = models.SlugField(_("kode"), max_length=40, unique=True)
+    name_id = models.CharField(_("nama (Indonesia)"), max_length=120)
+    name_en = models.CharField(_("nama (Inggris)"), max_length=120)
+    default_level = models.CharField(
+        _("tingkat bawaan"), max_length=10, choices=Agency.Level.choices
+    )
+    default_unit_type = models.SlugField(_("jenis unit bawaan"), max_length=60, blank=True)
+    national_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["name_id"]
+        verbose_name = _("kategori")
+        verbose_name_plural = _("kategori")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "id").startswith("en") else self.name_id
+
+
+class RoutingRule(models.Model):
+    """(category, kind, region scope) -> target. Blank category or kind match anything; the
+    region scope is a regency, a province, or (neither) the whole country."""
+
+    class Target(models.TextChoices):
+        AGENCY = "agency", _("Instansi tertentu")
+        REGENCY_GOVERNMENT = "regency_government", _("Pemerintah kabupaten/kota pelapor")
+        PROVINCE_GOVERNMENT = "province_government", _("Pemerintah provinsi pelapor")
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="rules"
+    )
+    kind = models.CharField(_("jenis laporan"), max_length=24, blank=True)
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    regency = models.ForeignKey(
+        Regency, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    target = models.CharField(_("tujuan"), max_length=24, choices=Target.choices)
+    target_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unit_type = models.SlugField(_("jenis unit"), max_length=60, blank=True)
+    priority = models.IntegerField(_("prioritas"), default=0)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    note = models.CharField(_("catatan"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("aturan disposisi")
+        verbose_name_plural = _("aturan disposisi")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(target="agency") | Q(target_agency__isnull=False),
+                name="agency_rule_names_agency",
+            ),
+        ]
+        # routing.selectors.candidate_rules looks rules up by (category, region) only.
+        indexes = [
+            models.Index(fields=["category", "regency"], name="rule_cat_regency"),
+            models.Index(fields=["category", "province"], name="rule_cat_province"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.category or '*'} / {self.kind or '*'} / {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.regency_id:
+            return str(self.regency)
+        if self.province_id:
+            return str(self.province)
+        return str(_("nasional"))
+
+    @property
+    def specificity(self) -> int:
+        """regency (2) > province (1) > national (0)."""
+        return 2 if self.regency_id else 1 if self.province_id else 0

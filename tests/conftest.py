@@ -1,0 +1,129 @@
+"""Shared test set-up: reference data once per test database, service markers, and a cast of
+users (citizen, officers of two agencies, agency admin, province supervisor, national admin,
+Ombudsman observer, stranger)."""
+
+import os
+import shutil
+import socket
+import tempfile
+from urllib.parse import urlparse
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from lapor.celery import app as celery_app
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Tasks run in the test process unless a test starts a real worker (marker "worker").
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
+
+# --- services: skip with a reason where absent, but never in CI ----------------------------
+
+
+def _redis_answers() -> bool:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing(marker: str) -> str | None:
+    if marker == "postgres" and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if marker in ("redis", "worker") and not _redis_answers():
+        return "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0 with Redis running"
+    if marker == "browser":
+        if not shutil.which(os.environ.get("LAPOR_CHROMIUM", "/usr/bin/chromium")):
+            return "needs Chromium at /usr/bin/chromium (apt-get install chromium)"
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            return "needs the playwright package"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis", "worker", "browser"):
+        if item.get_closest_marker(marker):
+            reason = _missing(marker)
+            if reason:
+                if IN_CI:
+                    pytest.fail(f"CI=true but a service is missing: {reason}", pytrace=False)
+                pytest.skip(reason)
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_reference", "--no-districts", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _reference_after_flush(request):
+    """Transactional tests (live server, workers) flush every table when they end; load the
+    reference data again for the next one."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        from agencies.models import Province
+
+        if not Province.objects.exists():
+            call_command("load_reference", "--no-districts", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+# --- the cast -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def agency_a(db):
+    from agencies.models import Agency
+
+    return Agency.objects.get(slug="pemkot-3273")  # Pemerintah Kota Bandung
+
+
+@pytest.fixture
+def agency_b(db):
+    from agencies.models import Agency
+
+    return Agency.objects.get(slug="pemkab-3201")  # Pemerintah Kabupaten Bogor
+
+
+@pytest.fixture
+def cast(db, agency_a, agency_b):
+    from tests.factories import make_cast
+
+    return make_cast(agency_a, agency_b)
+
+
+@pytest.fixture
+def media_dir():
+    path = tempfile.mkdtemp(prefix="lapor-media-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,92 @@
+"""Factories for domain objects. Reports are filed through the real service, so every report a
+test makes has its first audit event, as in production."""
+
+import itertools
+from types import SimpleNamespace
+
+import factory
+
+from agencies.models import Agency, Role, User
+from agencies.services import role_grant
+from complaints.models import Channel, Kind
+from complaints.services import NewReport, report_submit, report_transition
+
+_seq = itertools.count(1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}@example.id")
+    email = factory.LazyAttribute(lambda u: u.username)
+    full_name = factory.Faker("name", locale="id_ID")
+    email_verified = True
+    password = factory.PostGenerationMethodCall("set_password", "sandi-rahasia-123")
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save()
+
+
+PASSWORD = "sandi-rahasia-123"
+
+
+def make_user(**kwargs) -> User:
+    return UserFactory(**kwargs)
+
+
+def make_staff(kind: str, *, agency: Agency | None = None, province=None, **kwargs) -> User:
+    user = make_user(**kwargs)
+    role_grant(user=user, kind=kind, agency=agency, province=province)
+    return user
+
+
+def make_cast(agency_a: Agency, agency_b: Agency) -> SimpleNamespace:
+    from agencies.models import Province
+
+    return SimpleNamespace(
+        citizen=make_user(full_name="Siti Warga"),
+        officer_a=make_staff(Role.Kind.OFFICER, agency=agency_a, full_name="Petugas A"),
+        officer_b=make_staff(Role.Kind.OFFICER, agency=agency_b, full_name="Petugas B"),
+        admin_a=make_staff(Role.Kind.AGENCY_ADMIN, agency=agency_a, full_name="Admin A"),
+        supervisor=make_staff(
+            Role.Kind.PROVINCE_SUPERVISOR,
+            province=Province.objects.get(code=agency_a.province_id),
+            full_name="Pengawas Jabar",
+        ),
+        national=make_staff(Role.Kind.NATIONAL_ADMIN, full_name="Admin Nasional"),
+        ombudsman=make_staff(Role.Kind.OMBUDSMAN, full_name="Pengamat Ombudsman"),
+        stranger=make_user(full_name="Orang Lain"),
+    )
+
+
+def new_report(**overrides) -> NewReport:
+    n = next(_seq)
+    values = {
+        "kind": Kind.COMPLAINT,
+        "title": f"Jalan berlubang nomor {n}",
+        "description": "Jalan di depan sekolah berlubang besar dan membahayakan pengendara.",
+        "province_id": "32",
+        "regency_id": "3273",
+        "channel": Channel.WEB,
+        "reporter_name": "Budi Santoso",
+        "reporter_email": f"budi{n}@example.id",
+    }
+    values.update(overrides)
+    return NewReport(**values)
+
+
+def file_report(reporter=None, **overrides):
+    return report_submit(data=new_report(**overrides), reporter=reporter)
+
+
+def dispatched_report(agency: Agency, national_admin: User, **overrides):
+    """A report filed, verified and dispatched to ``agency`` through the status machine."""
+    report = file_report(**overrides)
+    report_transition(report_id=report.pk, action="verify", actor=national_admin)
+    return report_transition(
+        report_id=report.pk, action="dispatch", actor=national_admin, agency=agency
+    )
