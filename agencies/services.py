@@ -1,5 +1,6 @@
 """Writes for agencies and people."""
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from .models import Agency, Province, Role, User
@@ -62,6 +63,12 @@ def role_grant(
     if not created and not role.is_active:
         role.is_active = True
         role.save(update_fields=["is_active"])
+    if kind == Role.Kind.NATIONAL_ADMIN:
+        # National admins edit agencies, categories, rules and time limits in /admin/.
+        user.groups.add(national_admin_group())
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
     user.__dict__.pop("_lapor_scope", None)
     return role
 
@@ -69,3 +76,23 @@ def role_grant(
 def role_revoke(*, role: Role) -> None:
     role.is_active = False
     role.save(update_fields=["is_active"])
+
+
+NATIONAL_ADMIN_GROUP = "Admin nasional"
+
+
+def national_admin_group() -> Group:
+    """The admin-site permissions of national admins: everything on regions, agencies, people,
+    categories, rules and time limits; read-only on reports and their events."""
+    group, created = Group.objects.get_or_create(name=NATIONAL_ADMIN_GROUP)
+    if created or not group.permissions.exists():
+        perms = Permission.objects.filter(content_type__app_label__in=["agencies", "routing"])
+        perms = perms | Permission.objects.filter(
+            content_type__app_label="complaints",
+            content_type__model__in=["timelimit", "nonworkingday"],
+        )
+        perms = perms | Permission.objects.filter(
+            content_type__app_label="complaints", codename__startswith="view_"
+        )
+        group.permissions.set(perms)
+    return group

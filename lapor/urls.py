@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from complaints import views as complaint_views
+from complaints.urls_staff import triage_patterns, workspace_patterns
 
 urlpatterns = [
     path("", complaint_views.home, name="home"),
@@ -10,7 +11,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("akun/", include("agencies.urls")),
     path("", include("complaints.urls")),
-    path("triase/", include("routing.urls")),
+    path("triase/", include(triage_patterns)),
+    path("triase/aturan/", include("routing.urls")),
+    path("kerja/", include(workspace_patterns)),
     path("pantau/", include("monitoring.urls")),
     path("api/v1/", include("lapor.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -2,8 +2,8 @@ from django.urls import path
 
 from . import views
 
-app_name = "triage"
+app_name = "rules"
 
 urlpatterns = [
-    path("", views.queue, name="queue"),
+    path("", views.rules, name="list"),
 ]

@@ -1,0 +1,303 @@
+"""Staff pages: national triage (/triase/) and the agency workspace (/kerja/). Both act on a
+report through one endpoint that calls the status machine; access is decided in
+complaints.permissions and agencies.scope only."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from agencies.models import Agency, Role, User
+from agencies.scope import scope_for
+from routing.models import Category
+from routing.selectors import decide
+
+from . import queues, selectors, workflow
+from .errors import DomainError, InvalidAction, StaleReport
+from .filters import InboxFilter
+from .models import Report
+from .permissions import can, can_see_identity, get_report_for, reports_visible_to
+from .services import report_transition, report_verify_and_route
+
+PAGE_SIZE = 25
+
+
+def _require_triage(user):
+    if not scope_for(user).national_admin:
+        raise PermissionDenied
+
+
+def _require_staff(user):
+    if not scope_for(user).is_staff_scope:
+        raise PermissionDenied
+
+
+# --- triage ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def triage_queue(request):
+    _require_triage(request.user)
+    page = Paginator(queues.triage_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/triage/queue.html",
+        {"page": page, "counts": queues.triage_counts()},
+    )
+
+
+@login_required
+@require_GET
+def triage_detail(request, tracking):
+    _require_triage(request.user)
+    report = get_report_for(request.user, tracking)
+    decision = decide(
+        category_id=report.category_id,
+        kind=report.kind,
+        province_code=report.province_id,
+        regency_code=report.regency_id,
+    )
+    context = _detail_context(request, report)
+    context.update(
+        {
+            "decision": decision,
+            "decided_agency": Agency.objects.filter(pk=decision.agency_id).first(),
+            "categories": Category.objects.filter(is_active=True).order_by("name_id"),
+            "assist": _assist(report),
+            "back_url": "triage:queue",
+            "act_url": reverse("triage:act", args=[report.tracking]),
+            "from": "triage",
+        }
+    )
+    return render(request, "complaints/staff/detail.html", context)
+
+
+def _assist(report: Report) -> dict:
+    """Category suggestion and likely duplicates, where those modules are installed."""
+    result: dict = {"suggestions": [], "duplicates": []}
+    try:
+        from routing.suggest import suggest
+
+        codes = suggest(f"{report.title}\n{report.description}")
+        names = {c.code: c for c in Category.objects.filter(code__in=[c for c, _ in codes])}
+        result["suggestions"] = [(names.get(code), conf) for code, conf in codes]
+    except ImportError:
+        pass
+    try:
+        from .duplicates import similar_open_reports
+
+        result["duplicates"] = similar_open_reports(
+            title=report.title,
+            description=report.description,
+            province_id=report.province_id,
+            regency_id=report.regency_id,
+            exclude_id=report.pk,
+        )
+    except ImportError:
+        pass
+    return result
+
+
+# --- workspace ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def inbox(request):
+    _require_staff(request.user)
+    base = queues.inbox_for(request.user)
+    flt = InboxFilter(request.GET or None, queryset=base, request=request)
+    qs = flt.qs if flt.is_bound and flt.is_valid() else base
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = (
+        "complaints/staff/partials/inbox_rows.html"
+        if request.htmx and request.htmx.target == "inbox-results"
+        else "complaints/staff/inbox.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "filter": flt,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": queues.status_counts(base),
+            "read_only": not scope_for(request.user).works_reports,
+        },
+    )
+
+
+@login_required
+@require_GET
+def workspace_detail(request, tracking):
+    _require_staff(request.user)
+    report = get_report_for(request.user, tracking)
+    context = _detail_context(request, report)
+    context.update(
+        {
+            "back_url": "workspace:inbox",
+            "act_url": reverse("workspace:act", args=[report.tracking]),
+            "from": "workspace",
+        }
+    )
+    return render(request, "complaints/staff/detail.html", context)
+
+
+def _detail_context(request, report: Report) -> dict:
+    user = request.user
+    actions = [
+        a
+        for a in workflow.allowed_actions(report.status)
+        if a.actor in (workflow.TRIAGE, workflow.AGENCY, workflow.STAFF)
+        and can(user, a.name, report)
+    ]
+    search = request.GET.get("cari", "").strip()
+    return {
+        "report": report,
+        "timeline": selectors.full_timeline(report),
+        "attachments": list(report.attachments.all()),
+        "identity": can_see_identity(user, report),
+        "actions": {a.name: a for a in actions},
+        "agency_results": agency_search_results(search) if search else [],
+        "agency_query": search,
+        "units": _units(report) if "assign_unit" in {a.name for a in actions} else [],
+        "officers": _officers(report) if "assign" in {a.name for a in actions} else [],
+    }
+
+
+def _units(report: Report) -> list[Agency]:
+    if not report.owner_agency_id:
+        return []
+    return list(
+        Agency.objects.active()
+        .filter(path__startswith=f"{report.owner_agency_id}/")
+        .order_by("path")[:200]
+    )
+
+
+def _officers(report: Report) -> list[User]:
+    if not report.owner_agency_id:
+        return []
+    return list(
+        User.objects.filter(
+            roles__is_active=True,
+            roles__kind__in=[Role.Kind.OFFICER, Role.Kind.AGENCY_ADMIN],
+            roles__agency__path__startswith=f"{report.owner_agency_id}/",
+        )
+        .distinct()
+        .order_by("full_name")[:200]
+    )
+
+
+def agency_search_results(text: str, limit: int = 20) -> list[Agency]:
+    words = text.split()[:5]
+    if not words:
+        return []
+    q = Q()
+    for word in words:
+        q &= Q(name__icontains=word) | Q(acronym__iexact=word) | Q(slug__icontains=word)
+    return list(Agency.objects.active().filter(q).order_by("depth", "name")[:limit])
+
+
+@login_required
+@require_GET
+def agency_search(request):
+    """The agency picker's options (htmx fragment)."""
+    _require_staff(request.user)
+    return render(
+        request,
+        "complaints/staff/partials/agency_options.html",
+        {"agencies": agency_search_results(request.GET.get("cari", ""))},
+    )
+
+
+# --- acting ---------------------------------------------------------------------------------
+
+
+def _params(request, action: str, report: Report) -> dict:
+    post = request.POST
+    params: dict = {}
+    if action in ("dispatch", "transfer", "assign_unit"):
+        agency = Agency.objects.filter(pk=_int(post.get("agency"))).first()
+        if agency is None:
+            raise InvalidAction(_("Pilih instansi tujuan."))
+        params["agency"] = agency
+    if action == "merge":
+        into = Report.objects.filter(tracking=post.get("into", "").strip().upper()).first()
+        if into is None:
+            raise InvalidAction(_("Nomor laporan tujuan penggabungan tidak ditemukan."))
+        params["into"] = into
+    if action == "assign":
+        who = post.get("assignee", "")
+        if who == "me":
+            params["assignee"] = request.user
+        else:
+            assignee = User.objects.filter(pk=_int(who)).first()
+            if assignee is None or assignee not in _officers(report):
+                raise InvalidAction(_("Pilih petugas instansi ini."))
+            params["assignee"] = assignee
+    if action == "verify" and post.get("category"):
+        params["category"] = Category.objects.filter(pk=_int(post.get("category"))).first()
+    return params
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_POST
+def act(request, tracking):
+    """Takes one action on a report for a staff member, then shows the report again."""
+    _require_staff(request.user)
+    report = get_report_for(request.user, tracking)
+    action = request.POST.get("action", "")
+    spec = workflow.ACTIONS.get(action)
+    if spec is None or spec.actor not in (workflow.TRIAGE, workflow.AGENCY, workflow.STAFF):
+        raise PermissionDenied
+    if not can(request.user, action, report):
+        raise PermissionDenied
+    try:
+        params = _params(request, action, report)
+        note = request.POST.get("note", "")[:5000]
+        version = _int(request.POST.get("version"))
+        if action == "verify":
+            # Verifying also routes; the version check guards the pair.
+            if version is not None and version != report.version:
+                raise StaleReport()
+            report_verify_and_route(report_id=report.pk, actor=request.user, note=note, **params)
+        else:
+            report_transition(
+                report_id=report.pk,
+                action=action,
+                actor=request.user,
+                note=note,
+                expected_version=version,
+                **params,
+            )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Tersimpan: %(label)s.") % {"label": spec.label})
+    return redirect(_after_action_url(request, report))
+
+
+def _after_action_url(request, report: Report) -> str:
+    """Back to the report if the user can still see it, else back to their queue."""
+    in_triage = request.POST.get("from") == "triage"
+    if reports_visible_to(request.user).filter(pk=report.pk).exists():
+        name = "triage:detail" if in_triage else "workspace:detail"
+        if in_triage or scope_for(request.user).is_staff_scope:
+            return reverse(name, args=[report.tracking])
+    return reverse("triage:queue" if in_triage else "workspace:inbox")

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import staff_views
+
+triage_patterns = (
+    [
+        path("", staff_views.triage_queue, name="queue"),
+        path("laporan/<str:tracking>/", staff_views.triage_detail, name="detail"),
+        path("laporan/<str:tracking>/aksi/", staff_views.act, name="act"),
+    ],
+    "triage",
+)
+
+workspace_patterns = (
+    [
+        path("", staff_views.inbox, name="inbox"),
+        path("instansi/", staff_views.agency_search, name="agency-search"),
+        path("laporan/<str:tracking>/", staff_views.workspace_detail, name="detail"),
+        path("laporan/<str:tracking>/aksi/", staff_views.act, name="act"),
+    ],
+    "workspace",
+)
