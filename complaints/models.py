@@ -387,3 +387,21 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} supports {self.report_id}"
+
+
+class AnswerTemplate(models.Model):
+    """A reusable answer an agency's officers start from (edited before sending)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="answer_templates")
+    title = models.CharField(_("judul"), max_length=120)
+    body = models.TextField(_("isi"))
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("templat jawaban")
+        verbose_name_plural = _("templat jawaban")
+
+    def __str__(self) -> str:
+        return self.title

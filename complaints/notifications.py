@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from agencies.models import Role
+
 from .models import OutboxMessage, Report, ReportEvent
 
 log = logging.getLogger(__name__)
@@ -31,10 +33,68 @@ CITIZEN_ACTIONS = {
 }
 
 
+# Events that put a report in an agency's queue: its officers hear of it (optional notice).
+QUEUE_ACTIONS = {"dispatch", "transfer", "assign_unit"}
+
+
 def on_event(event: ReportEvent, report: Report) -> None:
-    """Writes the outbox rows an event calls for. Runs inside the change's transaction."""
+    """Writes the outbox rows an event calls for. Runs inside the change's transaction.
+
+    Messages to staff carry the tracking number, title and place, never the reporter's
+    identity, so an anonymous reporter cannot leak through an e-mail to an agency."""
     if event.action in CITIZEN_ACTIONS and event.is_public and report.reporter_email:
         _citizen_email(event, report)
+    if event.action in QUEUE_ACTIONS and report.agency_id and event.to_agency_id:
+        _staff_email(event, report, _queue_recipients(report), "new_report", optional=True)
+    elif event.action == "mark_overdue":
+        _staff_email(event, report, _agency_admins(report), "overdue")
+    elif event.action == "escalate":
+        recipients = _agency_admins(report) | _supervisors(report, event.data.get("level"))
+        _staff_email(event, report, recipients, "escalated")
+
+
+def _roles():
+    return Role.objects.active().select_related("user").filter(user__is_active=True)
+
+
+def _queue_recipients(report: Report) -> set:
+    """Officers of the agency or unit now holding the report, and its agency's admins."""
+    roles = _roles().filter(agency_id=report.agency_id)
+    return {r.user for r in roles} | _agency_admins(report)
+
+
+def _agency_admins(report: Report) -> set:
+    if not report.owner_agency_id:
+        return set()
+    return {r.user for r in _roles().filter(agency_id=report.owner_agency_id, kind="agency_admin")}
+
+
+def _supervisors(report: Report, level: str | None) -> set:
+    if level == "province" and report.agency_id:
+        province = report.agency.province_id
+        return {r.user for r in _roles().filter(kind="province_supervisor", province_id=province)}
+    return {r.user for r in _roles().filter(kind="national_admin")}
+
+
+def _staff_email(event, report, users, template: str, optional: bool = False) -> None:
+    with translation.override("id"):
+        context = {
+            "report": report,
+            "event": event,
+            "url": f"{settings.LAPOR_SITE_URL}/kerja/laporan/{report.tracking}/",
+        }
+        subject = render_to_string(f"complaints/email/staff_{template}_subject.txt", context)
+        body = render_to_string(f"complaints/email/staff_{template}_body.txt", context)
+    for user in users:
+        if not user.email or (optional and not user.notify_optional):
+            continue
+        outbox_add(
+            dedupe_key=f"event:{event.pk}:user:{user.pk}",
+            recipient=user.email,
+            subject=subject.strip(),
+            body=body,
+            report=report,
+        )
 
 
 def _citizen_email(event: ReportEvent, report: Report) -> None:

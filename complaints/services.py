@@ -4,6 +4,7 @@
 that changes a report after it is filed.
 """
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,16 @@ from .workdays import Calendar
 log = logging.getLogger(__name__)
 
 MAX_MOVES = 3  # more transfers than this go to national triage for a decision
+OMBUDSMAN_AFTER = dt.timedelta(days=60)  # unresolved this long after dispatch: Ombudsman
+
+
+def escalation_level(report: Report) -> str:
+    """Who supervises the agency holding a report: the province for a regency or city
+    government (and its units), the national administrators for everyone else."""
+    agency = report.agency
+    if agency is not None and agency.level == Agency.Level.REGENCY:
+        return "province"
+    return "national"
 
 
 @dataclass
@@ -302,14 +313,24 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
             raise InvalidAction(_("Beri nilai 1 sampai 5."))
         report.rating = params["rating"]
     elif name == "mark_overdue":
+        if report.overdue_at is not None:
+            raise TransitionNotAllowed()  # already marked: a second sweep changes nothing
         report.overdue_at = now
         data["stage"] = params.get("stage", "")
     elif name == "escalate":
+        if report.escalated_at is not None:
+            raise TransitionNotAllowed()
         report.escalated_at, report.ombudsman_visible = now, True
+        report.overdue_at = report.overdue_at or now
+        data["level"] = escalation_level(report)
     elif name == "claim":
         report.reporter = params["user"]
     elif name == "ombudsman_consent":
-        report.ombudsman_consent = True
+        if report.dispatched_at is None or now < report.dispatched_at + OMBUDSMAN_AFTER:
+            raise InvalidAction(
+                _("Laporan dapat diteruskan ke Ombudsman 60 hari setelah didisposisikan.")
+            )
+        report.ombudsman_consent, report.ombudsman_visible = True, True
     if "rating" in params and params["rating"] is not None:
         rating = int(params["rating"])
         if not 1 <= rating <= 5:

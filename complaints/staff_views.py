@@ -2,15 +2,18 @@
 report through one endpoint that calls the status machine; access is decided in
 complaints.permissions and agencies.scope only."""
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.models import Agency, Role, User
 from agencies.scope import scope_for
@@ -20,7 +23,7 @@ from routing.selectors import decide
 from . import queues, selectors, workflow
 from .errors import DomainError, InvalidAction, StaleReport
 from .filters import InboxFilter
-from .models import Report
+from .models import AnswerTemplate, Report
 from .permissions import can, can_see_identity, get_report_for, reports_visible_to
 from .services import report_transition, report_verify_and_route
 
@@ -170,6 +173,7 @@ def _detail_context(request, report: Report) -> dict:
         "agency_query": search,
         "units": _units(report) if "assign_unit" in {a.name for a in actions} else [],
         "officers": _officers(report) if "assign" in {a.name for a in actions} else [],
+        "answer_templates": templates_for(report) if actions else [],
     }
 
 
@@ -301,3 +305,93 @@ def _after_action_url(request, report: Report) -> str:
         if in_triage or scope_for(request.user).is_staff_scope:
             return reverse(name, args=[report.tracking])
     return reverse("triage:queue" if in_triage else "workspace:inbox")
+
+
+# --- answer templates and export ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_templates(request):
+    """An agency admin's reusable answers; officers pick them on the report page."""
+    scope = scope_for(request.user)
+    if not scope.admin_agency_ids:
+        raise PermissionDenied
+    agencies = list(Agency.objects.filter(pk__in=scope.admin_agency_ids))
+    if request.method == "POST":
+        if request.POST.get("delete"):
+            AnswerTemplate.objects.filter(
+                pk=_int(request.POST["delete"]), agency_id__in=scope.admin_agency_ids
+            ).update(is_active=False)
+        else:
+            agency_id = _int(request.POST.get("agency"))
+            title = request.POST.get("title", "").strip()[:120]
+            body = request.POST.get("body", "").strip()[:5000]
+            if agency_id in scope.admin_agency_ids and title and body:
+                AnswerTemplate.objects.create(agency_id=agency_id, title=title, body=body)
+                messages.success(request, _("Templat disimpan."))
+            else:
+                messages.error(request, _("Isi judul dan isi templat."))
+        return redirect("workspace:templates")
+    templates = AnswerTemplate.objects.filter(
+        agency_id__in=scope.admin_agency_ids, is_active=True
+    ).select_related("agency")
+    return render(
+        request,
+        "complaints/staff/answer_templates.html",
+        {"templates": templates, "agencies": agencies},
+    )
+
+
+def templates_for(report: Report) -> list[AnswerTemplate]:
+    if not report.owner_agency_id:
+        return []
+    return list(AnswerTemplate.objects.filter(agency_id=report.owner_agency_id, is_active=True))
+
+
+EXPORT_COLUMNS = [
+    ("tracking", "nomor"),
+    ("kind", "jenis"),
+    ("status", "status"),
+    ("title", "judul"),
+    ("category__code", "kategori"),
+    ("province__name", "provinsi"),
+    ("regency__name", "kabupaten_kota"),
+    ("agency__name", "ditangani"),
+    ("created_at", "diterima"),
+    ("dispatched_at", "didisposisikan"),
+    ("response_due", "batas_tanggapan"),
+    ("first_response_at", "tanggapan_pertama"),
+    ("resolution_due", "batas_penyelesaian"),
+    ("resolved_at", "diselesaikan"),
+    ("overdue_at", "terlambat_sejak"),
+    ("reopen_count", "dibuka_kembali"),
+    ("rating", "nilai"),
+]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@login_required
+@require_GET
+def inbox_export(request):
+    """The inbox, with its filters, as CSV. Never carries the reporter's identity: an export
+    leaves LAPOR, and an anonymous reporter must not leave with it."""
+    _require_staff(request.user)
+    base = queues.inbox_for(request.user)
+    flt = InboxFilter(request.GET or None, queryset=base, request=request)
+    qs = flt.qs if flt.is_bound and flt.is_valid() else base
+    fields = [f for f, _h in EXPORT_COLUMNS]
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow([h for _f, h in EXPORT_COLUMNS])
+        for values in qs.values_list(*fields).iterator(chunk_size=2000):
+            yield writer.writerow(["" if v is None else v for v in values])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="laporan-lapor.csv"'
+    return response

@@ -1,9 +1,11 @@
-"""The deadline sweep: what the clock does to reports. Idempotent: each step selects only
-reports that still need it and acts through the status machine under a row lock, so two
-sweeps at once (or one run twice) change each report once."""
+"""The deadline sweep: what the clock does to reports. Idempotent and safe to run on two
+workers at once: each step selects the reports that still need it, then acts through the status
+machine under a row lock, where the step checks again (a report already marked is refused), so
+each report is marked, escalated, closed or rejected once, with one event and one notice."""
 
 import logging
 
+from django.db.models import Q
 from django.utils import timezone
 
 from .errors import DomainError
@@ -12,28 +14,25 @@ from .services import report_transition
 
 log = logging.getLogger(__name__)
 
+BATCH = 1000
+
 
 def _each(qs, action: str, **params) -> int:
     done = 0
-    for report_id in qs.values_list("pk", flat=True)[:1000]:
+    for report_id in list(qs.order_by("pk").values_list("pk", flat=True)[:BATCH]):
         try:
             report_transition(report_id=report_id, action=action, system=True, **params)
             done += 1
         except DomainError:
-            # Another sweep or a person got there first: the status moved on. Nothing to do.
+            # Another sweep or a person got there first: nothing left to do for this one.
             continue
     return done
 
 
 def run_deadline_sweep(now=None) -> dict:
     now = now or timezone.now()
+    working = [Status.DISPATCHED, Status.IN_PROGRESS]
     return {
-        "auto_closed": _each(
-            Report.objects.filter(status=Status.RESOLVED, dispute_due__lt=now), "auto_close"
-        ),
-        "expired_info": _each(
-            Report.objects.filter(status=Status.NEEDS_INFO, info_due__lt=now), "expire_info"
-        ),
         "overdue": _each(
             Report.objects.filter(
                 status=Status.DISPATCHED, response_due__lt=now, overdue_at__isnull=True
@@ -41,4 +40,23 @@ def run_deadline_sweep(now=None) -> dict:
             "mark_overdue",
             stage="first_response",
         ),
+        "escalated": _each(
+            Report.objects.filter(
+                status__in=working, resolution_due__lt=now, escalated_at__isnull=True
+            ),
+            "escalate",
+        ),
+        "auto_closed": _each(
+            Report.objects.filter(status=Status.RESOLVED, dispute_due__lt=now), "auto_close"
+        ),
+        "expired_info": _each(
+            Report.objects.filter(status=Status.NEEDS_INFO, info_due__lt=now), "expire_info"
+        ),
     }
+
+
+def overdue_q(now) -> Q:
+    """Reports late on any clock, for filters and counts."""
+    return Q(status=Status.DISPATCHED, response_due__lt=now) | Q(
+        status__in=[Status.DISPATCHED, Status.IN_PROGRESS], resolution_due__lt=now
+    )

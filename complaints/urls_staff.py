@@ -15,6 +15,8 @@ workspace_patterns = (
     [
         path("", staff_views.inbox, name="inbox"),
         path("instansi/", staff_views.agency_search, name="agency-search"),
+        path("ekspor.csv", staff_views.inbox_export, name="export"),
+        path("templat/", staff_views.answer_templates, name="templates"),
         path("laporan/<str:tracking>/", staff_views.workspace_detail, name="detail"),
         path("laporan/<str:tracking>/aksi/", staff_views.act, name="act"),
     ],

@@ -9,6 +9,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,7 +21,7 @@ from .errors import DomainError
 from .forms import NoteForm, PublicFilterForm, RatingForm, ReportForm, TrackForm, regency_choices
 from .models import Attachment, Channel, Report, Status
 from .permissions import can_see_identity, get_report_for, is_reporter, reports_visible_to
-from .services import report_submit, report_support, report_transition
+from .services import OMBUDSMAN_AFTER, report_submit, report_support, report_transition
 
 PAGE_SIZE = 20
 
@@ -147,6 +148,11 @@ def track_detail(request, tracking):
             "token": token if reporter else None,
             # A confidential report's content is for its reporter and the staff only.
             "show_content": reporter or not report.is_confidential,
+            "ombudsman_eligible": reporter
+            and report.status in (Status.DISPATCHED, Status.IN_PROGRESS)
+            and not report.ombudsman_consent
+            and report.dispatched_at is not None
+            and timezone.now() >= report.dispatched_at + OMBUDSMAN_AFTER,
             "note_form": NoteForm(),
             "rating_form": RatingForm(),
         },

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("complaints.urls")),
     path("triase/", include(triage_patterns)),
     path("triase/aturan/", include("routing.urls")),
+    path("kerja/kelola/", include("agencies.manage_urls")),
     path("kerja/", include(workspace_patterns)),
     path("pantau/", include("monitoring.urls")),
     path("api/v1/", include("lapor.api_urls")),
