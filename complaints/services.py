@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -168,7 +169,18 @@ def report_submit(*, data: NewReport, reporter=None) -> Report:
         )
         for upload in data.attachments:
             attachment_save(report=report, upload=upload, event=event)
+        if settings.LAPOR_AUTO_VERIFY:
+            transaction.on_commit(lambda: _enqueue_auto_triage(report.pk))
     return report
+
+
+def _enqueue_auto_triage(report_id: int) -> None:
+    from .tasks import auto_triage_task  # tasks import services
+
+    try:
+        auto_triage_task.delay(report_id)
+    except Exception:  # broker down: the report simply waits for a person in triage
+        log.warning("auto-triage of report %s not queued", report_id, exc_info=True)
 
 
 def attachment_save(*, report: Report, upload, event: ReportEvent | None = None) -> Attachment:

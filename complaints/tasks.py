@@ -96,3 +96,11 @@ def deadline_sweep() -> dict:
     from .sweeps import run_deadline_sweep
 
     return run_deadline_sweep()
+
+
+@shared_task(acks_late=True)
+def auto_triage_task(report_id: int) -> str:
+    """Verifies and routes a new report when that is certain (see complaints.autotriage)."""
+    from .autotriage import report_auto_triage  # autotriage imports services
+
+    return report_auto_triage(report_id=report_id)

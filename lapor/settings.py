@@ -252,6 +252,13 @@ LAPOR_RATE_LIMITS = {
     "login": (envint("LAPOR_RATE_LOGIN", 10), 600),
     "track": (envint("LAPOR_RATE_TRACK", 60), 60),
 }
+# Automatic verification where routing is certain and the text passes checks
+# (complaints.autotriage); otherwise national admins verify every report.
+LAPOR_AUTO_VERIFY = envbool("LAPOR_AUTO_VERIFY", "0")
+LAPOR_BLOCKED_WORDS = [
+    w.strip() for w in os.environ.get("LAPOR_BLOCKED_WORDS", "").split(",") if w.strip()
+]
+
 # Behind a load balancer, the number of trusted proxies in X-Forwarded-For.
 LAPOR_TRUSTED_PROXIES = envint("LAPOR_TRUSTED_PROXIES", 0)
 
