@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "routing",
     "complaints",
     "monitoring",
+    "integrations",
 ]
 
 MIDDLEWARE = [

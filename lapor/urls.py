@@ -17,6 +17,8 @@ urlpatterns = [
     path("kerja/", include(workspace_patterns)),
     path("pantau/", include("monitoring.urls")),
     path("api/v1/", include("lapor.api_urls")),
+    path("api/v1/", include("integrations.urls")),
+    path("open311/v2/", include("integrations.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", complaint_views.health, name="health"),

@@ -1,0 +1,1 @@
+"""API keys, webhooks, idempotency records (built in the integration issue)."""
