@@ -4,6 +4,7 @@
 that changes a report after it is filed.
 """
 
+import copy
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -89,6 +90,7 @@ def _record(
     from_agency_id: int | None = None,
     label: str = "",
     data: dict | None = None,
+    before: Report | None = None,
 ) -> ReportEvent:
     event = ReportEvent.objects.create(
         report=report,
@@ -104,7 +106,7 @@ def _record(
         data=data or {},
     )
     notifications.on_event(event, report)
-    event_recorded.send(sender=ReportEvent, event=event, report=report)
+    event_recorded.send(sender=ReportEvent, event=event, report=report, before=before)
     return event
 
 
@@ -417,6 +419,7 @@ def report_transition(
         elif not can(actor, action, report, token=token):
             raise ActionForbidden()
         from_status, from_agency_id = report.status, report.agency_id
+        before = copy.copy(report)  # the state the change started from, for summaries
         label = _actor_label(actor, report, spec)
         if spec.target:
             report.status = spec.target
@@ -435,6 +438,7 @@ def report_transition(
             from_agency_id=from_agency_id,
             label=label,
             data=data,
+            before=before,
         )
     return report
 

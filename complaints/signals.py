@@ -6,5 +6,6 @@ rows (a webhook delivery, a summary) commits or rolls back with the change itsel
 
 from django.dispatch import Signal
 
-# sender=ReportEvent, event=ReportEvent, report=Report
+# sender=ReportEvent, event=ReportEvent, report=Report (as it is now), before=Report (a copy of
+# the report as it was before this change; None when the report was just filed)
 event_recorded = Signal()

@@ -1,1 +1,108 @@
-"""Summaries and indicators (built in the monitoring issue)."""
+"""Summary rows for the dashboards. The dashboards read these, never the reports table.
+
+A report counts in one row per grain and period:
+- grains: by province (``P``: national and public pages), by top-level agency (``O``: province
+  pages, agency pages, rankings) and by agency and unit (``H``: an agency's units);
+- periods: the year (``y``), month (``m``) and day (``d``) it was received, so any range reads
+  whole years, whole months and a few days, and "this year" is one row per province and status.
+When a report changes (a status, a transfer, a reopening), its old contribution is taken out
+and its new one put in, in the transaction of the change (monitoring.facts), so counts stay
+right. ``manage.py rebuild_summaries --check`` recomputes everything from the reports.
+
+Key columns are plain values with sentinels ('' for no province, 0 for no agency) rather than
+nullable foreign keys, so one INSERT ... ON CONFLICT adds to a row."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+KEY = ["grain", "period", "start", "province", "owner", "holder", "status"]
+DURATION_KEY = ["grain", "period", "start", "province", "owner", "holder", "measure", "bucket"]
+
+
+class Grain(models.TextChoices):
+    PROVINCE = "P", _("provinsi")
+    OWNER = "O", _("instansi")
+    HOLDER = "H", _("unit kerja")
+
+
+class Period(models.TextChoices):
+    YEAR = "y", _("tahun")
+    MONTH = "m", _("bulan")
+    DAY = "d", _("hari")
+
+
+class Summary(models.Model):
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    period = models.CharField(max_length=1, choices=Period.choices)
+    start = models.DateField()
+    province = models.CharField(max_length=2, blank=True)
+    owner = models.IntegerField(default=0)  # top-level agency holding the report, 0 = none
+    holder = models.IntegerField(default=0)  # the agency or unit holding it, 0 = none
+    status = models.CharField(max_length=12)
+
+    n = models.IntegerField(default=0)
+    dispatched = models.IntegerField(default=0)
+    followed_up = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    resolved_ever = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    reopen_total = models.IntegerField(default=0)
+    transferred = models.IntegerField(default=0)
+    rating_sum = models.IntegerField(default=0)
+    rating_n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=KEY, name="summary_key")]
+        indexes = [
+            # monitoring.selectors: rows of one grain and period, by start (and then agency).
+            models.Index(fields=["grain", "period", "start", "owner"], name="summary_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain}{self.period}{self.start} {self.province}/{self.owner} {self.status}"
+
+
+class Duration(models.Model):
+    """How many reports took a number of days, dispatch to first response or to resolution.
+    Buckets 0 to 30 are single days; then 31-60, 61-90, 91-180, 181-365, and over 365."""
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    period = models.CharField(max_length=1, choices=Period.choices)
+    start = models.DateField()
+    province = models.CharField(max_length=2, blank=True)
+    owner = models.IntegerField(default=0)
+    holder = models.IntegerField(default=0)
+    measure = models.CharField(max_length=10)  # "response" or "resolution"
+    bucket = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=DURATION_KEY, name="duration_key")]
+        indexes = [
+            models.Index(fields=["grain", "period", "start", "owner"], name="duration_lookup")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.bucket} x{self.n}"
+
+
+class RatingBand(models.Model):
+    """Thresholds for grading a regional government (good / fair; below fair is poor), set by
+    national admins. Rates are fractions from 0 to 1."""
+
+    class Band(models.TextChoices):
+        GOOD = "good", _("Baik")
+        FAIR = "fair", _("Cukup")
+
+    band = models.CharField(max_length=4, choices=Band.choices, unique=True)
+    min_completion = models.FloatField(default=0)
+    min_follow_up = models.FloatField(default=0)
+    min_on_time = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("ambang peringkat")
+        verbose_name_plural = _("ambang peringkat")
+
+    def __str__(self) -> str:
+        return self.get_band_display()

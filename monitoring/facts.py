@@ -1,0 +1,135 @@
+"""A report's contribution to the summary rows, and applying the difference when it changes."""
+
+from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+
+from .models import DURATION_KEY, KEY, Duration, Summary
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+OPEN_AT_AGENCY = {"dispatched", "in_progress"}
+MEASURES = [
+    "n",
+    "dispatched",
+    "followed_up",
+    "on_time",
+    "overdue",
+    "resolved_ever",
+    "reopened",
+    "reopen_total",
+    "transferred",
+    "rating_sum",
+    "rating_n",
+]
+
+
+# Upper bounds (inclusive) of the wide buckets after day 30; the bucket's value is its bound.
+WIDE = (60, 90, 180, 365, 100000)
+
+
+def bucket(start, end) -> int:
+    """Whole days from ``start`` to ``end``: 0..30 as they are, then 60, 90, 180, 365, 100000
+    for "up to 60 days", ..., "more than a year"."""
+    days = max(0, (end - start).days)
+    if days <= 30:
+        return days
+    return next(bound for bound in WIDE if days <= bound)
+
+
+def _places(report) -> list[tuple]:
+    """The (grain, province, owner, holder) rows a report counts in."""
+    owner, holder = report.owner_agency_id or 0, report.agency_id or 0
+    return [
+        ("P", report.province_id, 0, 0),
+        ("O", "", owner, 0),
+        ("H", "", owner, holder),
+    ]
+
+
+def contribution(report) -> tuple[dict, dict]:
+    """({summary key: Counter of measures}, {duration key: count}) for one report.
+
+    Reads only the report's own fields (works on a copy taken before a change)."""
+    if report is None:
+        return {}, {}
+    day = report.created_at.astimezone(JAKARTA).date()
+    periods = (("y", day.replace(month=1, day=1)), ("m", day.replace(day=1)), ("d", day))
+    followed = report.first_response_at is not None
+    measures = Counter(
+        n=1,
+        dispatched=int(report.dispatched_at is not None),
+        followed_up=int(followed),
+        on_time=int(
+            followed
+            and report.response_due is not None
+            and report.first_response_at <= report.response_due
+        ),
+        overdue=int(report.overdue_at is not None and report.status in OPEN_AT_AGENCY),
+        resolved_ever=int(
+            report.resolved_at is not None
+            or report.status in ("resolved", "closed")
+            or report.reopen_count > 0
+        ),
+        reopened=int(report.reopen_count > 0),
+        reopen_total=report.reopen_count,
+        transferred=int(report.transfer_count > 0),
+        rating_sum=report.rating or 0,
+        rating_n=int(report.rating is not None),
+    )
+    spans = []
+    if followed and report.dispatched_at:
+        spans.append(("response", bucket(report.dispatched_at, report.first_response_at)))
+    if report.resolved_at and report.dispatched_at:
+        spans.append(("resolution", bucket(report.dispatched_at, report.resolved_at)))
+    summary, durations = {}, Counter()
+    for grain, province, owner, holder in _places(report):
+        for period, start in periods:
+            place = (grain, period, start, province, owner, holder)
+            summary[(*place, report.status)] = measures
+            for measure, value in spans:
+                durations[(*place, measure, value)] += 1
+    return summary, dict(durations)
+
+
+def delta(before, after) -> tuple[dict, dict]:
+    """What to add to each row so that ``before``'s contribution becomes ``after``'s."""
+    old_s, old_d = contribution(before)
+    new_s, new_d = contribution(after)
+    summary: dict = defaultdict(Counter)
+    for key, measures in new_s.items():
+        summary[key].update(measures)
+    for key, measures in old_s.items():
+        summary[key].subtract(measures)
+    durations: Counter = Counter(new_d)
+    durations.subtract(old_d)
+    summary = {k: v for k, v in summary.items() if any(v.values())}
+    return summary, {k: v for k, v in durations.items() if v}
+
+
+def apply(summary: dict, durations: dict) -> None:
+    """Adds the deltas to the rows in one statement per table. Keys are sorted, so concurrent
+    changes lock shared rows in the same order and cannot deadlock."""
+    if summary:
+        rows = [(*key, *(summary[key].get(m, 0) for m in MEASURES)) for key in sorted(summary)]
+        _upsert(Summary._meta.db_table, KEY, MEASURES, rows)
+    if durations:
+        rows = [(*key, durations[key]) for key in sorted(durations)]
+        _upsert(Duration._meta.db_table, DURATION_KEY, ["n"], rows)
+
+
+def _upsert(table: str, key: list[str], measures: list[str], rows: list[tuple]) -> None:
+    columns = [*key, *measures]
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in measures)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  (names are ours)
+        f"VALUES {', '.join([placeholders] * len(rows))} "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
+def record_change(*, before, after) -> None:
+    apply(*delta(before, after))
