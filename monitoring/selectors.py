@@ -1,0 +1,328 @@
+"""Indicators for any period, read from the summary rows (never from the reports).
+
+A period [start, end] is read as whole years, whole months and the days left over, so the cost
+depends on the length of the period and the number of rows shown, not on how many reports there
+are. Every function here costs a fixed number of queries."""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from agencies.models import Agency, Role
+
+from .models import Duration, RatingBand, Summary
+
+STATUSES = [
+    "submitted",
+    "needs_info",
+    "verified",
+    "dispatched",
+    "in_progress",
+    "resolved",
+    "closed",
+    "rejected",
+    "merged",
+]
+MEASURES = [
+    "dispatched",
+    "followed_up",
+    "on_time",
+    "overdue",
+    "resolved_ever",
+    "reopened",
+    "transferred",
+    "rating_sum",
+    "rating_n",
+]
+SUMS = {
+    "received": Sum("n"),
+    **{f"m_{m}": Sum(m) for m in MEASURES},
+    **{f"s_{s}": Sum("n", filter=Q(status=s)) for s in STATUSES},
+}
+ACTIVE_WINDOW = dt.timedelta(days=30)
+DEFAULT_BANDS = {"good": (0.8, 0.9, 0.7), "fair": (0.5, 0.7, 0.4)}
+
+
+# --- periods --------------------------------------------------------------------------------
+
+
+def _month_end(day: dt.date) -> dt.date:
+    nxt = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return nxt - dt.timedelta(days=1)
+
+
+def period_parts(start: dt.date, end: dt.date) -> tuple[list, list, list]:
+    """[start, end] as (whole years, whole months, (first, last) day spans), each day once."""
+    years, months, days = [], [], []
+    cursor = start
+    while cursor <= end:
+        year_end = cursor.replace(month=12, day=31)
+        month_end = _month_end(cursor)
+        if cursor.month == 1 and cursor.day == 1 and year_end <= end:
+            years.append(cursor)
+            cursor = year_end + dt.timedelta(days=1)
+        elif cursor.day == 1 and month_end <= end:
+            months.append(cursor)
+            cursor = month_end + dt.timedelta(days=1)
+        else:
+            last = min(month_end, end)
+            days.append((cursor, last))
+            cursor = last + dt.timedelta(days=1)
+    return years, months, days
+
+
+def period_q(start: dt.date, end: dt.date) -> Q:
+    """Rows covering [start, end] exactly once: whole years, whole months, then days."""
+    years, months, days = period_parts(start, end)
+    q = Q(pk__in=[])
+    if years:
+        q |= Q(period="y", start__in=years)
+    if months:
+        q |= Q(period="m", start__in=months)
+    for first, last in days:
+        q |= Q(period="d", start__range=(first, last))
+    return q
+
+
+@dataclass(frozen=True)
+class Range:
+    start: dt.date
+    end: dt.date
+    label: str = ""
+
+    @classmethod
+    def this_year(cls, today: dt.date | None = None) -> "Range":
+        today = today or timezone.localdate()
+        return cls(today.replace(month=1, day=1), today.replace(month=12, day=31), "year")
+
+    @classmethod
+    def this_month(cls, today: dt.date | None = None) -> "Range":
+        today = today or timezone.localdate()
+        return cls(today.replace(day=1), _month_end(today), "month")
+
+
+# --- indicators -----------------------------------------------------------------------------
+
+
+def _median(buckets: Counter) -> int | None:
+    total = sum(buckets.values())
+    if not total:
+        return None
+    seen = 0
+    for value in sorted(buckets):
+        seen += buckets[value]
+        if seen * 2 >= total:
+            return value
+    return None
+
+
+def _rate(a: int, b: int) -> float | None:
+    return a / b if b else None
+
+
+@dataclass
+class Indicators:
+    received: int = 0
+    status: dict = field(default_factory=dict)
+    measures: dict = field(default_factory=dict)
+    response_days: Counter = field(default_factory=Counter)
+    resolution_days: Counter = field(default_factory=Counter)
+    connected: int | None = None
+    agencies: int | None = None
+    active: int | None = None
+
+    def add(self, other: "Indicators") -> None:
+        self.received += other.received
+        for k, v in other.status.items():
+            self.status[k] = self.status.get(k, 0) + v
+        for k, v in other.measures.items():
+            self.measures[k] = self.measures.get(k, 0) + v
+        self.response_days.update(other.response_days)
+        self.resolution_days.update(other.resolution_days)
+        for attr in ("connected", "agencies", "active"):
+            if getattr(other, attr) is not None:
+                setattr(self, attr, (getattr(self, attr) or 0) + getattr(other, attr))
+
+    def m(self, name: str) -> int:
+        return self.measures.get(name, 0)
+
+    @property
+    def completed(self) -> int:
+        return self.status.get("resolved", 0) + self.status.get("closed", 0)
+
+    @property
+    def follow_up_rate(self) -> float | None:
+        return _rate(self.m("followed_up"), self.m("dispatched"))
+
+    @property
+    def completion_rate(self) -> float | None:
+        return _rate(self.completed, self.m("dispatched"))
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _rate(self.m("on_time"), self.m("followed_up"))
+
+    @property
+    def satisfaction(self) -> float | None:
+        return _rate(self.m("rating_sum"), self.m("rating_n"))
+
+    @property
+    def dispute_rate(self) -> float | None:
+        return _rate(self.m("reopened"), self.m("resolved_ever"))
+
+    @property
+    def median_response_days(self) -> int | None:
+        return _median(self.response_days)
+
+    @property
+    def median_resolution_days(self) -> int | None:
+        return _median(self.resolution_days)
+
+    @property
+    def connectedness(self) -> float | None:
+        return _rate(self.connected or 0, self.agencies or 0) if self.agencies else None
+
+    @property
+    def activity(self) -> float | None:
+        return _rate(self.active or 0, self.connected or 0) if self.connected else None
+
+    def as_row(self) -> dict:
+        return {
+            "received": self.received,
+            **{s: self.status.get(s, 0) for s in STATUSES},
+            "overdue": self.m("overdue"),
+            "dispatched_total": self.m("dispatched"),
+            "follow_up_rate": self.follow_up_rate,
+            "completion_rate": self.completion_rate,
+            "on_time_rate": self.on_time_rate,
+            "median_response_days": self.median_response_days,
+            "median_resolution_days": self.median_resolution_days,
+            "satisfaction": self.satisfaction,
+            "dispute_rate": self.dispute_rate,
+            "connectedness": self.connectedness,
+            "activity": self.activity,
+        }
+
+
+def indicators_by(
+    *, grain: str, by: str, period: Range, where: Q | None = None
+) -> dict[object, Indicators]:
+    """Indicators grouped by ``by`` ("province", "owner", "holder" or "start") for the rows of
+    ``grain`` in ``period``. Two queries."""
+    q = period_q(period.start, period.end) & Q(grain=grain) & (where or Q())
+    result: dict[object, Indicators] = defaultdict(Indicators)
+    for row in Summary.objects.filter(q).values(by).annotate(**SUMS).order_by():
+        ind = result[row[by]]
+        ind.received = row["received"] or 0
+        ind.status = {s: row[f"s_{s}"] or 0 for s in STATUSES}
+        ind.measures = {m: row[f"m_{m}"] or 0 for m in MEASURES}
+    durations = (
+        Duration.objects.filter(q).values(by, "measure", "bucket").annotate(n=Sum("n")).order_by()
+    )
+    for row in durations:
+        target = result[row[by]]
+        days = target.response_days if row["measure"] == "response" else target.resolution_days
+        days[row["bucket"]] += row["n"]
+    return dict(result)
+
+
+def total(rows: dict[object, Indicators]) -> Indicators:
+    whole = Indicators()
+    for ind in rows.values():
+        whole.add(ind)
+    return whole
+
+
+def monthly_trend(*, grain: str, months: int = 12, where: Q | None = None, today=None) -> list:
+    """[(month start, received, completed)] for the last ``months`` months. One query."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    rows = (
+        Summary.objects.filter(Q(grain=grain, period="m", start__gte=first) & (where or Q()))
+        .values("start")
+        .annotate(
+            received=Sum("n"),
+            completed=Sum("n", filter=Q(status__in=["resolved", "closed"])),
+        )
+        .order_by("start")
+    )
+    by_month = {r["start"]: r for r in rows}
+    trend, cursor = [], first
+    while cursor <= today:
+        r = by_month.get(cursor, {})
+        trend.append((cursor, r.get("received") or 0, r.get("completed") or 0))
+        cursor = _month_end(cursor) + dt.timedelta(days=1)
+    return trend
+
+
+# --- agencies: connectedness and activity ---------------------------------------------------
+
+
+def connectivity(agencies: list[Agency], now=None) -> dict[int, tuple[bool, bool]]:
+    """{agency id: (connected, active)} for top-level agencies. Connected: an active agency
+    admin is appointed. Active: one of its staff (or its units' staff) signed in or acted in
+    the last 30 days. Two queries on the roles, whatever the number of reports."""
+    now = now or timezone.now()
+    ids = {a.pk for a in agencies}
+    connected = set(
+        Role.objects.active()
+        .filter(kind=Role.Kind.AGENCY_ADMIN, agency_id__in=ids, user__is_active=True)
+        .values_list("agency_id", flat=True)
+    )
+    recent = now - ACTIVE_WINDOW
+    active_paths = (
+        Role.objects.active()
+        .filter(
+            Q(user__last_login__gte=recent) | Q(user__last_active_at__gte=recent),
+            kind__in=[Role.Kind.OFFICER, Role.Kind.AGENCY_ADMIN],
+            user__is_active=True,
+        )
+        .values_list("agency__path", flat=True)
+    )
+    active = {int(path.split("/", 1)[0]) for path in active_paths}
+    return {a.pk: (a.pk in connected, a.pk in connected and a.pk in active) for a in agencies}
+
+
+def regional_agencies(province: str | None = None):
+    qs = Agency.objects.filter(parent__isnull=True, is_active=True, province__isnull=False)
+    if province:
+        qs = qs.filter(province_id=province)
+    return qs
+
+
+def attach_connectivity(rows: dict, agencies: list[Agency], key) -> None:
+    """Adds connected/agencies/active counts to ``rows`` grouped by ``key(agency)``."""
+    flags = connectivity(agencies)
+    for agency in agencies:
+        ind = rows.setdefault(key(agency), Indicators())
+        is_connected, is_active = flags[agency.pk]
+        ind.agencies = (ind.agencies or 0) + 1
+        ind.connected = (ind.connected or 0) + int(is_connected)
+        ind.active = (ind.active or 0) + int(is_active)
+
+
+def bands() -> dict[str, tuple[float, float, float]]:
+    values = dict(DEFAULT_BANDS)
+    for b in RatingBand.objects.all():
+        values[b.band] = (b.min_completion, b.min_follow_up, b.min_on_time)
+    return values
+
+
+def band_for(ind: Indicators, thresholds: dict) -> str:
+    """ "good", "fair" or "poor" (Kemendagri's grading), or "" without dispatched reports."""
+    if not ind.m("dispatched"):
+        return ""
+    for name in ("good", "fair"):
+        completion, follow_up, on_time = thresholds[name]
+        if (
+            (ind.completion_rate or 0) >= completion
+            and (ind.follow_up_rate or 0) >= follow_up
+            and (ind.on_time_rate or 0) >= on_time
+        ):
+            return name
+    return "poor"
