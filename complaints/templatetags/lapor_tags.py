@@ -8,12 +8,17 @@ from ..workdays import Calendar
 register = template.Library()
 
 
-@register.simple_tag
-def due_label(due, done=None):
-    """ "3 hari kerja lagi" / "terlambat 2 hari kerja" / "" (no clock, or done)."""
+@register.simple_tag(takes_context=True)
+def due_label(context, due, done=None):
+    """ "3 hari kerja lagi" / "terlambat 2 hari kerja" / "" (no clock, or done).
+
+    One working-day calendar per page render: the admin's extra days off are read once."""
     if not due or done:
         return ""
-    days = Calendar().working_days_between(timezone.now(), due)
+    calendar = context.render_context.get("lapor_calendar")
+    if calendar is None:
+        calendar = context.render_context["lapor_calendar"] = Calendar()
+    days = calendar.working_days_between(timezone.now(), due)
     if due < timezone.now():
         late = max(1, -days)
         return ngettext("terlambat %(n)s hari kerja", "terlambat %(n)s hari kerja", late) % {

@@ -1,0 +1,70 @@
+"""The inbox and the triage queue cost the same number of queries at any size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from complaints.models import Report, ReportEvent, Status
+from tests.factories import PASSWORD, dispatched_report
+
+pytestmark = pytest.mark.django_db
+
+
+def _clone(template: Report, count: int, **changes) -> None:
+    """Bulk copies of a real report (with its submit event), for volume."""
+    now = timezone.now()
+    rows = []
+    for i in range(count):
+        copy = Report(
+            **{
+                f.attname: getattr(template, f.attname)
+                for f in Report._meta.concrete_fields
+                if f.attname not in ("id", "tracking")
+            }
+        )
+        copy.tracking = f"LPR-{i:05d}-{count:05d}"[:15]
+        copy.created_at = now
+        for key, value in changes.items():
+            setattr(copy, key, value)
+        rows.append(copy)
+    Report.objects.bulk_create(rows, batch_size=2000)
+    ReportEvent.objects.bulk_create(
+        [ReportEvent(report=r, action="submit", to_status=r.status) for r in rows[:50]],
+    )
+
+
+def _queries(client, url, **params) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("many", [10_000])
+def test_inbox_queries_do_not_grow(client, cast, agency_a, many):
+    template = dispatched_report(agency_a, cast.national)
+    _clone(template, 9)
+    assert client.login(username=cast.officer_a.username, password=PASSWORD)
+    url = reverse("workspace:inbox")
+    few = _queries(client, url)
+    few_filtered = _queries(client, url, status="dispatched", overdue="false", assigned="none")
+    _clone(template, many - 10)
+    assert Report.objects.filter(owner_agency=agency_a).count() >= many
+    assert _queries(client, url) == few
+    assert _queries(client, url, status="dispatched", overdue="false", assigned="none") == (
+        few_filtered
+    )
+    assert _queries(client, url, page=3) == few
+
+
+def test_triage_queue_queries_do_not_grow(client, cast):
+    from tests.factories import file_report
+
+    template = file_report()
+    assert client.login(username=cast.national.username, password=PASSWORD)
+    url = reverse("triage:queue")
+    few = _queries(client, url)
+    _clone(template, 3000, status=Status.SUBMITTED)
+    assert _queries(client, url) == few
