@@ -87,7 +87,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lapor.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "lapor.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -97,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "lapor.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "lapor.urls"
@@ -266,9 +269,25 @@ LAPOR_TRUSTED_PROXIES = envint("LAPOR_TRUSTED_PROXIES", 0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "lapor.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+        "json": {"()": "lapor.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.environ.get("LAPOR_LOG_FORMAT", "plain" if DEBUG else "json"),
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LAPOR_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # One line per request at INFO in production; quiet in development.
+        "lapor.request": {
+            "level": os.environ.get("LAPOR_REQUEST_LOG_LEVEL", "INFO" if not DEBUG else "WARNING")
+        },
+    },
 }
 
 # Production hardening: everything `manage.py check --deploy` asks for.
