@@ -36,3 +36,12 @@ class ActionForbidden(DomainError):
 class InvalidAction(DomainError):
     code = "invalid"
     http_status = 400
+
+
+class StorageFull(DomainError):
+    code = "storage_full"
+    http_status = 503
+    default_message = _(
+        "Lampiran tidak dapat disimpan saat ini karena ruang penyimpanan penuh. Laporan belum "
+        "terkirim: kirim tanpa lampiran, atau coba lagi nanti."
+    )

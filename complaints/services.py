@@ -6,6 +6,7 @@ that changes a report after it is filed.
 
 import copy
 import datetime as dt
+import errno
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,13 @@ from routing.models import RoutingRule
 from routing.selectors import decide
 
 from . import deadlines, notifications, tracking, workflow
-from .errors import ActionForbidden, InvalidAction, StaleReport, TransitionNotAllowed
+from .errors import (
+    ActionForbidden,
+    InvalidAction,
+    StaleReport,
+    StorageFull,
+    TransitionNotAllowed,
+)
 from .models import Attachment, Report, ReportEvent, Status, Support
 from .permissions import can
 from .signals import event_recorded
@@ -195,7 +202,14 @@ def attachment_save(*, report: Report, upload, event: ReportEvent | None = None)
         sha256=upload.sha256,
         event=event,
     )
-    attachment.file.save(upload.name, upload.file, save=False)
+    try:
+        attachment.file.save(upload.name, upload.file, save=False)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            # The whole filing rolls back: no report without the files the citizen sent.
+            log.error("attachment storage full: %s", exc)
+            raise StorageFull() from exc
+        raise
     attachment.save()
     return attachment
 

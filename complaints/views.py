@@ -17,7 +17,7 @@ from agencies.models import Regency
 from lapor import ratelimit
 
 from . import selectors
-from .errors import DomainError
+from .errors import DomainError, StorageFull
 from .forms import NoteForm, PublicFilterForm, RatingForm, ReportForm, TrackForm, regency_choices
 from .models import Attachment, Channel, Report, Status
 from .permissions import can_see_identity, get_report_for, is_reporter, reports_visible_to
@@ -54,7 +54,13 @@ def report_create(request):
             return too_many(request, retry_after)
         form = ReportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
-            report = report_submit(data=form.to_new_report(Channel.WEB), reporter=request.user)
+            try:
+                report = report_submit(data=form.to_new_report(Channel.WEB), reporter=request.user)
+            except StorageFull as exc:
+                form.add_error("attachments", exc.message)
+                response = render(request, "complaints/report_form.html", {"form": form})
+                response.status_code, response["Retry-After"] = 503, "300"
+                return response
             filed = request.session.get("filed", [])[-9:]
             request.session["filed"] = [*filed, report.tracking]
             return redirect("complaints:report-created", tracking=report.tracking)
