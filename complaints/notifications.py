@@ -5,9 +5,9 @@ sends any that could not be queued (broker down). One row per (event, recipient)
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from agencies.models import Role
 
@@ -120,23 +120,37 @@ def _citizen_email(event: ReportEvent, report: Report) -> None:
 
 def outbox_add(
     *, dedupe_key: str, recipient: str, subject: str, body: str, report=None, channel="email"
-) -> OutboxMessage | None:
-    """Writes a message row (a second call with the same key does nothing) and asks for its
-    delivery once the transaction commits."""
-    try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                dedupe_key=dedupe_key,
-                recipient=recipient,
-                subject=subject[:255],
-                body=body,
-                report=report,
-                channel=channel,
-            )
-    except IntegrityError:
+) -> int | None:
+    """Writes a message row and asks for its delivery once the transaction commits. A second
+    call with the same key does nothing (one INSERT ... ON CONFLICT DO NOTHING: no savepoint,
+    no second message). Returns the new row's id, or None if it already existed."""
+    table = OutboxMessage._meta.db_table
+    columns = (
+        "dedupe_key, channel, recipient, subject, body, report_id, state, attempts, "
+        "last_error, created_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) "  # noqa: S608  (table name is ours)
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, 0, '', %s) "
+            "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            [
+                dedupe_key,
+                channel,
+                recipient,
+                subject[:255],
+                body,
+                getattr(report, "pk", None),
+                OutboxMessage.State.PENDING,
+                timezone.now(),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
         return None
-    transaction.on_commit(lambda: enqueue_delivery(message.pk))
-    return message
+    message_id = row[0]
+    transaction.on_commit(lambda: enqueue_delivery(message_id))
+    return message_id
 
 
 def enqueue_delivery(message_id: int) -> None:

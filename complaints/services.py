@@ -117,14 +117,6 @@ def _record(
     return event
 
 
-def _new_tracking() -> str:
-    for _attempt in range(5):
-        number = tracking.generate()
-        if not Report.objects.filter(tracking=number).exists():
-            return number
-    raise RuntimeError("could not draw a free tracking number")  # 32^9 numbers: never happens
-
-
 def report_submit(*, data: NewReport, reporter=None) -> Report:
     """Files a report: the report, its attachments and its first audit event in one
     transaction, and the confirmation e-mail as an outbox row sent after commit.
@@ -132,7 +124,7 @@ def report_submit(*, data: NewReport, reporter=None) -> Report:
     Returns the saved report. Nothing slow happens before the commit (no e-mail, no network)."""
     now = timezone.now()
     report = Report(
-        tracking=_new_tracking(),
+        tracking=tracking.generate(),
         kind=data.kind,
         title=data.title,
         description=data.description,
@@ -158,29 +150,32 @@ def report_submit(*, data: NewReport, reporter=None) -> Report:
     if report.reporter is not None:
         report.reporter_name = report.reporter_name or report.reporter.display_name
         report.reporter_email = report.reporter_email or report.reporter.email
-    with transaction.atomic():
-        for _attempt in range(3):
-            try:
-                with transaction.atomic():
-                    report.save(force_insert=True)
-                break
-            except IntegrityError:  # two reports drew one number at the same moment
-                report.pk, report.tracking = None, _new_tracking()
-        else:
-            raise RuntimeError("could not save the report")
-        event = _record(
-            report,
-            action="submit",
-            actor=reporter,
-            from_status="",
-            label=_("Pelapor"),
-            data={"channel": data.channel},
-        )
-        for upload in data.attachments:
-            attachment_save(report=report, upload=upload, event=event)
-        if settings.LAPOR_AUTO_VERIFY:
-            transaction.on_commit(lambda: _enqueue_auto_triage(report.pk))
-    return report
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                report.save(force_insert=True)
+                event = _record(
+                    report,
+                    action="submit",
+                    actor=reporter,
+                    from_status="",
+                    label=_("Pelapor"),
+                    data={"channel": data.channel},
+                )
+                for upload in data.attachments:
+                    attachment_save(report=report, upload=upload, event=event)
+                if settings.LAPOR_AUTO_VERIFY:
+                    transaction.on_commit(lambda: _enqueue_auto_triage(report.pk))
+            return report
+        except IntegrityError as exc:
+            # Two filings drew the same number at the same moment (one in 10^13): the
+            # transaction rolled back whole, so draw again. No savepoint on the common path.
+            if "tracking" not in str(exc) or attempt == 2:
+                raise
+            report.pk, report.tracking = None, tracking.generate()
+            for upload in data.attachments:
+                upload.file.seek(0)
+    raise RuntimeError("unreachable")
 
 
 def _enqueue_auto_triage(report_id: int) -> None:
