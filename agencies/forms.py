@@ -41,3 +41,9 @@ class SignInForm(AuthenticationForm):
         label=_("Email atau nama pengguna"),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("full_name", "phone", "notify_optional")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("masuk/", views.SignInView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("verifikasi/<str:token>/", views.verify_email, name="verify"),
+    path("pengaturan/", views.account_settings, name="settings"),
     path("sandi/lupa/", views.ResetView.as_view(), name="password-reset"),
     path(
         "sandi/terkirim/",

@@ -3,6 +3,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lapor import ratelimit
 
-from .forms import SignInForm, SignUpForm
+from .forms import SettingsForm, SignInForm, SignUpForm
 from .models import User
 from .signals import email_verified
 from .tasks import send_account_email_task
@@ -110,3 +111,16 @@ class ResetView(auth_views.PasswordResetView):
         if not allowed:
             return _too_many(request, retry_after)
         return super().post(request, *args, **kwargs)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_settings(request):
+    """Name, phone, and whether to receive the optional notices (new reports in one's queue,
+    digests). Notices about one's own reports and overdue escalations are always sent."""
+    form = SettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Pengaturan disimpan."))
+        return redirect("accounts:settings")
+    return render(request, "agencies/settings.html", {"form": form})

@@ -79,3 +79,13 @@ def test_officers_and_strangers_cannot_manage(client, cast):
     for user in (cast.officer_a, cast.citizen, cast.supervisor):
         login(client, user)
         assert client.get(reverse("manage:home")).status_code == 403
+
+
+def test_a_person_turns_off_optional_notices(client, cast):
+    login(client, cast.officer_a)
+    response = client.post(
+        reverse("accounts:settings"), {"full_name": "Petugas A", "phone": "", "notify_optional": ""}
+    )
+    assert response.status_code == 302
+    cast.officer_a.refresh_from_db()
+    assert cast.officer_a.notify_optional is False
