@@ -118,17 +118,33 @@ def apply(summary: dict, durations: dict) -> None:
         _upsert(Duration._meta.db_table, DURATION_KEY, ["n"], rows)
 
 
+# Column types for the PostgreSQL unnest() form of the upsert.
+_TYPES = {
+    "start": "date",
+    "grain": "text",
+    "period": "text",
+    "province": "text",
+    "status": "text",
+    "measure": "text",
+}
+
+
 def _upsert(table: str, key: list[str], measures: list[str], rows: list[tuple]) -> None:
     columns = [*key, *measures]
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in measures)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  (names are ours)
-        f"VALUES {', '.join([placeholders] * len(rows))} "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
-    )
+    conflict = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+    if connection.vendor == "postgresql":
+        # One array per column: the statement text never changes, so it is parsed once.
+        arrays = ", ".join(f"%s::{_TYPES.get(c, 'integer')}[]" for c in columns)
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+        params = [list(column) for column in zip(*rows, strict=True)]
+    else:
+        placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+        sql += ", ".join([placeholders] * len(rows)) + " "
+        params = [value for row in rows for value in row]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        cursor.execute(sql + conflict, params)  # table and column names are ours
 
 
 def record_change(*, before, after) -> None:
