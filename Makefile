@@ -1,0 +1,57 @@
+# LAPOR: the two commands of the README (`make run`, `make test`) and the checks CI runs.
+# Works on a fresh clone with nothing but python3: the virtualenv is made on first use and
+# refreshed only when pyproject.toml changes (.venv/.installed is the stamp).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_REPORTS ?= 300
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format migrations-check bench clean-venv
+
+help:
+	@echo "make run               set up, migrate, load reference and demo data, serve on http://$(HOST):$(PORT)/"
+	@echo "make test              the whole test suite (DATABASE_URL/REDIS_URL from the environment)"
+	@echo "make lint              ruff check and ruff format --check"
+	@echo "make migrations-check  fail if a model change has no migration"
+	@echo "make bench             run the scripts under bench/"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference
+	$(PY) manage.py seed_demo --reports $(DEMO_REPORTS)
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: $(VENV)/.installed
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Placeholder until the benchmarks land: runs every bench/*.py script, if there are any.
+bench: $(VENV)/.installed
+	@set -e; found=0; for script in bench/*.py; do \
+		[ -f "$$script" ] || continue; found=1; \
+		echo "== $$script"; $(PY) "$$script"; \
+	done; [ $$found = 1 ] || echo "no benchmarks under bench/ yet"
+
+clean-venv:
+	rm -rf $(VENV)
