@@ -5,10 +5,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Province, Regency
+from agencies.models import Agency, Province, Regency
+from agencies.scope import scope_for
 from routing.models import Category
 
+from . import tracking
 from .models import Kind, Report, Status
+from .selectors import search_reports
 
 
 class InboxFilter(django_filters.FilterSet):
@@ -46,13 +49,35 @@ class InboxFilter(django_filters.FilterSet):
         model = Report
         fields: list[str] = []
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        provinces = _provinces_in_scope(request.user) if request else None
+        if provinces is not None:
+            # A regional agency or a supervisor: only their province(s) and its regencies,
+            # not 38 provinces and 514 regencies rendered on every page.
+            self.filters["province"].queryset = Province.objects.filter(code__in=provinces)
+            self.filters["regency"].queryset = Regency.objects.filter(province_id__in=provinces)
+        else:
+            # Nationwide scope: a short text search instead of a 514-option list.
+            self.filters["regency"] = django_filters.CharFilter(
+                label=_("Kabupaten/kota (nama)"), method="filter_regency_name"
+            )
+
+    def filter_regency_name(self, queryset, name, value):
+        return (
+            queryset.filter(regency__name__icontains=value.strip()) if value.strip() else queryset
+        )
+
     def search(self, queryset, name, value):
+        """A tracking number finds that report; words search title and text (PostgreSQL's
+        full-text index in production)."""
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(tracking__iexact=value) | Q(title__icontains=value) | Q(description__icontains=value)
-        )
+        try:
+            return queryset.filter(tracking=tracking.normalize(value))
+        except tracking.TrackingError:
+            return search_reports(queryset, value)
 
     def filter_overdue(self, queryset, name, value):
         now = timezone.now()
@@ -67,3 +92,15 @@ class InboxFilter(django_filters.FilterSet):
         if value == "none":
             return queryset.filter(assigned_to__isnull=True)
         return queryset
+
+
+def _provinces_in_scope(user) -> list[str] | None:
+    """Provinces a user's inbox is confined to, or None for a nationwide scope."""
+    scope = scope_for(user)
+    if scope.national_admin or scope.ombudsman:
+        return None
+    roots = {int(p.split("/", 1)[0]) for p in scope.officer_paths}
+    levels = list(Agency.objects.filter(pk__in=roots).values_list("level", "province_id"))
+    if any(level == Agency.Level.NATIONAL for level, _p in levels):
+        return None
+    return sorted({p for _l, p in levels if p} | set(scope.province_codes))

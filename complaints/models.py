@@ -199,8 +199,9 @@ class Report(models.Model):
                 condition=Q(is_confidential=False),
                 name="report_public_recent",
             ),
-            # The officers' inbox: an agency's reports by status, newest first.
+            # The officers' inbox: an agency's reports newest first, all or by status.
             models.Index(fields=["owner_agency", "status", "-created_at"], name="report_inbox"),
+            models.Index(fields=["owner_agency", "-created_at", "-id"], name="report_owner_recent"),
             models.Index(
                 fields=["agency_path"], name="report_agency_path", opclasses=["varchar_pattern_ops"]
             ),

@@ -1,6 +1,7 @@
 """The staff queues: national triage and the agency inbox. Each returns a queryset that already
 carries its joins, so a page of it costs the same few queries at any size."""
 
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -45,7 +46,14 @@ def inbox_for(user) -> QuerySet:
     read. Newest first."""
     scope = scope_for(user)
     if scope.officer_paths and not scope.national_admin:
-        qs = Report.objects.within_agency_paths(scope.officer_paths)
+        # A top-level agency's officers see everything it owns: an equality on owner_agency,
+        # which the (owner_agency, created_at) index serves in order. Units use the path.
+        owners = [int(p[:-1]) for p in scope.officer_paths if p.count("/") == 1]
+        units = [p for p in scope.officer_paths if p.count("/") > 1]
+        q = Q(owner_agency_id__in=owners) if owners else Q(pk__in=[])
+        for path in units:
+            q |= Q(agency_path__startswith=path)
+        qs = Report.objects.filter(q)
     else:
         qs = reports_visible_to(user).filter(agency__isnull=False)
     return qs.select_related("category", "province", "regency", "agency", "assigned_to").order_by(
@@ -53,9 +61,26 @@ def inbox_for(user) -> QuerySet:
     )
 
 
-def status_counts(qs: QuerySet) -> dict[str, int]:
-    """Counts per status of the inbox (one grouped query)."""
+COUNTS_TTL = 60  # seconds: the counts above the inbox may lag a minute, the list never does
+
+
+def status_counts(qs: QuerySet, cache_key: str | None = None) -> dict[str, int]:
+    """Counts per status of the inbox: one grouped query, kept in the cache for a minute under
+    ``cache_key`` so that a busy agency's inbox does not count 100,000 rows on every click."""
+    if cache_key:
+        cached = cache.get(cache_key)
+        if cached is not None:
+            return cached
     rows = qs.order_by().values("status").annotate(n=Count("pk"))
     counts = {s: 0 for s in AGENCY_STATUSES}
     counts.update({r["status"]: r["n"] for r in rows})
+    if cache_key:
+        cache.set(cache_key, counts, COUNTS_TTL)
     return counts
+
+
+def counts_key(user) -> str:
+    scope = scope_for(user)
+    if scope.officer_paths and not scope.national_admin:
+        return "inbox-counts:" + ",".join(sorted(scope.officer_paths))
+    return f"inbox-counts:user:{user.pk}"

@@ -11,7 +11,7 @@ from .models import Report, ReportEvent
 SEARCH_CONFIG = "indonesian"
 
 
-def _search(qs: QuerySet, text: str) -> QuerySet:
+def search_reports(qs: QuerySet, text: str) -> QuerySet:
     if connection.vendor == "postgresql":
         return qs.extra(
             where=["complaints_report.search_tsv @@ websearch_to_tsquery(%s::regconfig, %s)"],
@@ -28,7 +28,7 @@ def public_reports(*, filters: dict | None = None) -> QuerySet:
     filters = filters or {}
     qs = Report.objects.public().select_related("category", "province", "regency", "agency")
     if filters.get("q"):
-        qs = _search(qs, filters["q"])
+        qs = search_reports(qs, filters["q"])
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("category"):

@@ -158,3 +158,16 @@ def test_rules_page_explains_the_winner(client, cast):
     assert response.status_code == 200
     assert "Dinas Kesehatan Kota Bandung" in body
     assert "MENANG" in body
+
+
+def test_inbox_region_filter_follows_the_scope(client, cast, agency_a):
+    bandung = dispatched_report(agency_a, cast.national, title="Di Bandung")
+    login(client, cast.supervisor)
+    page = client.get(reverse("workspace:inbox")).content.decode()
+    assert "Kota Bandung" in page  # a Jawa Barat regency is offered
+    assert "Kota Surabaya" not in page  # a Jawa Timur one is not
+    login(client, cast.national)
+    page = client.get(reverse("workspace:inbox"), {"regency": "bandung"}).content.decode()
+    assert bandung.tracking in page  # nationwide: the regency is searched by name
+    page = client.get(reverse("workspace:inbox"), {"regency": "surabaya"}).content.decode()
+    assert bandung.tracking not in page
