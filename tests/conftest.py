@@ -74,7 +74,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _reference_after_flush(request):
     """Transactional tests (live server, workers) flush every table when they end; load the
     reference data again for the next one."""
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if (
+        transactional
+        or "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+    ):
         from agencies.models import Province
 
         if not Province.objects.exists():
