@@ -59,9 +59,11 @@ class InboxFilter(django_filters.FilterSet):
             self.filters["regency"].queryset = Regency.objects.filter(province_id__in=provinces)
         else:
             # Nationwide scope: a short text search instead of a 514-option list.
-            self.filters["regency"] = django_filters.CharFilter(
-                label=_("Kabupaten/kota (nama)"), method="filter_regency_name"
+            by_name = django_filters.CharFilter(
+                field_name="regency", label=_("Kabupaten/kota (nama)"), method="filter_regency_name"
             )
+            by_name.parent, by_name.model = self, Report
+            self.filters["regency"] = by_name
 
     def filter_regency_name(self, queryset, name, value):
         return (
