@@ -112,8 +112,9 @@ def main() -> None:
     opts = parser.parse_args()
     setup_env(DB)
     if not opts.keep:
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB],
-                       check=True)
+        subprocess.run(
+            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True
+        )
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
     import django
 
