@@ -6,8 +6,11 @@ import re
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from .logging import request_id_var
 
@@ -104,3 +107,19 @@ class DatabaseUnavailableMiddleware:
             )
         response["Retry-After"] = RETRY_AFTER
         return response
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Indonesian by default, English by choice. Pages follow the language the visitor chose
+    with the switch (Django's language cookie), never the browser's Accept-Language, so that a
+    phone set to English still opens LAPOR in Bahasa Indonesia. The API and Open311 answer in
+    the caller's language where it asks (Accept-Language), as API clients expect."""
+
+    def process_request(self, request):
+        if request.path.startswith(("/api/", "/open311/")):
+            return super().process_request(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None

@@ -67,3 +67,13 @@ def test_database_down_gives_503_with_retry_after_and_recovers(client):
     assert api.json()["code"] == "service_unavailable"
     # Back up: the next request works without restarting anything.
     assert client.get("/laporan/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_pages_are_indonesian_unless_english_is_chosen(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="id">' in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "id", "next": "/"})
+    assert '<html lang="id">' in client.get("/").content.decode()
