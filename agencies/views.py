@@ -44,7 +44,7 @@ def signup(request):
     if request.method == "POST":
         allowed, retry_after = ratelimit.hit(request, "login")
         if not allowed:
-            return _too_many(request, retry_after)
+            return ratelimit.too_many(request, retry_after)
         form = SignUpForm(request.POST)
         if form.is_valid():
             with transaction.atomic():
@@ -77,17 +77,6 @@ def verify_email(request, token):
     return redirect("complaints:my-reports")
 
 
-def _too_many(request, retry_after):
-    response = render(
-        request,
-        "complaints/too_many.html",
-        {"retry_after": retry_after, "minutes": max(1, round(retry_after / 60))},
-        status=429,
-    )
-    response["Retry-After"] = str(retry_after)
-    return response
-
-
 class SignInView(auth_views.LoginView):
     template_name = "agencies/login.html"
     authentication_form = SignInForm
@@ -96,7 +85,7 @@ class SignInView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         allowed, retry_after = ratelimit.hit(request, "login")
         if not allowed:
-            return _too_many(request, retry_after)
+            return ratelimit.too_many(request, retry_after)
         return super().post(request, *args, **kwargs)
 
 
@@ -109,7 +98,7 @@ class ResetView(auth_views.PasswordResetView):
     def post(self, request, *args, **kwargs):
         allowed, retry_after = ratelimit.hit(request, "login")
         if not allowed:
-            return _too_many(request, retry_after)
+            return ratelimit.too_many(request, retry_after)
         return super().post(request, *args, **kwargs)
 
 

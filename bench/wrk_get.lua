@@ -1,10 +1,5 @@
 -- wrk script: GETs the URL given, counting answers by status (for the baseline and read pages).
-local threads = {}
-
-function setup(thread)
-  table.insert(threads, thread)
-end
-
+dofile("bench/wrk_common.lua")
 function init(args)
   statuses = {}
   if args[1] then
@@ -13,22 +8,5 @@ function init(args)
 end
 
 response = function(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
-done = function(summary, latency, requests)
-  local merged = {}
-  for _, t in ipairs(threads) do
-    local s = t:get("statuses")
-    for code, n in pairs(s) do merged[code] = (merged[code] or 0) + n end
-  end
-  local parts = {}
-  for code, n in pairs(merged) do table.insert(parts, string.format('"%d":%d', code, n)) end
-  io.write(string.format(
-    'WRK_JSON {"requests":%d,"duration_us":%d,"errors":%d,"p50_ms":%.2f,"p95_ms":%.2f,' ..
-    '"p99_ms":%.2f,"statuses":{%s}}\n',
-    summary.requests, summary.duration,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    table.concat(parts, ",")))
+  count_status(status)
 end

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,17 +26,6 @@ from .services import OMBUDSMAN_AFTER, report_submit, report_support, report_tra
 PAGE_SIZE = 20
 
 
-def too_many(request, retry_after: int) -> HttpResponse:
-    response = render(
-        request,
-        "complaints/too_many.html",
-        {"retry_after": retry_after, "minutes": max(1, round(retry_after / 60))},
-        status=429,
-    )
-    response["Retry-After"] = str(retry_after)
-    return response
-
-
 @require_GET
 def home(request):
     return render(
@@ -51,7 +40,7 @@ def report_create(request):
     if request.method == "POST":
         allowed, retry_after = ratelimit.hit(request, "file")
         if not allowed:
-            return too_many(request, retry_after)
+            return ratelimit.too_many(request, retry_after)
         form = ReportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             try:
@@ -103,7 +92,7 @@ def track(request):
     if form.is_bound:
         allowed, retry_after = ratelimit.hit(request, "track")
         if not allowed:
-            return too_many(request, retry_after)
+            return ratelimit.too_many(request, retry_after)
         if form.is_valid():
             number = form.cleaned_data["nomor"]
             if Report.objects.filter(tracking=number).exists():
@@ -131,7 +120,7 @@ def track_detail(request, tracking):
     if report is None:
         allowed, retry_after = ratelimit.hit(request, "track")
         if not allowed:
-            return too_many(request, retry_after)
+            return ratelimit.too_many(request, retry_after)
         return render(
             request,
             "complaints/track.html",

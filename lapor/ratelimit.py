@@ -4,6 +4,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
 
 
 def client_ip(request) -> str:
@@ -35,3 +37,15 @@ def hit(request, bucket: str, key: str | None = None) -> tuple[bool, int]:
             cache.add(cache_key, 1, timeout=window + 5)
             count = 1
     return count <= limit, (slot + 1) * window - now
+
+
+def too_many(request, retry_after: int) -> HttpResponse:
+    """The 429 page: a clear message and a Retry-After header."""
+    response = render(
+        request,
+        "too_many.html",
+        {"retry_after": retry_after, "minutes": max(1, round(retry_after / 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
