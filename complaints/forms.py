@@ -79,7 +79,11 @@ class ReportForm(forms.Form):
         queryset=Province.objects.all(),
         empty_label=_("— pilih provinsi —"),
     )
-    regency = forms.ChoiceField(label=_("Kabupaten/kota"), required=False)
+    regency = forms.ChoiceField(
+        label=_("Kabupaten/kota"),
+        required=False,
+        error_messages={"invalid_choice": _("Kabupaten/kota ini tidak berada di provinsi itu.")},
+    )
     address = forms.CharField(label=_("Alamat atau patokan"), max_length=255, required=False)
     latitude = forms.DecimalField(
         label=_("Garis lintang"),
