@@ -15,3 +15,8 @@ class ComplaintsConfig(AppConfig):
             reports_claim(user=user)
 
         email_verified.connect(claim, dispatch_uid="complaints.claim_guest_reports", weak=False)
+
+        from .models import NonWorkingDay
+        from .workdays import EXTRA_DAYS
+
+        EXTRA_DAYS.clear_on_change(NonWorkingDay)

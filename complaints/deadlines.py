@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Q
+from lapor.memo import Memo
 
 from .models import Kind, TimeLimit
 from .workdays import Calendar
@@ -23,18 +23,27 @@ DEFAULTS: dict[tuple[str, str], tuple[int, str]] = {
 }
 
 
+def _all_limits() -> list[TimeLimit]:
+    return list(TimeLimit.objects.all())
+
+
+LIMITS = Memo(_all_limits).clear_on_change(TimeLimit)
+
+
 def limit_for(
     *, stage: str, kind: str, agency_id: int | None = None, category_id: int | None = None
 ) -> tuple[int, str]:
-    """The (amount, unit) in force: agency+category, agency, category, kind, any kind."""
-    rows = list(
-        TimeLimit.objects.filter(
-            Q(kind="") | Q(kind=kind),
-            Q(agency__isnull=True) | Q(agency_id=agency_id),
-            Q(category__isnull=True) | Q(category_id=category_id),
-            stage=stage,
-        )
-    )
+    """The (amount, unit) in force: agency+category, agency, category, kind, any kind.
+
+    Reads the (small) table once a minute per process, not once per report."""
+    rows = [
+        r
+        for r in LIMITS.get()
+        if r.stage == stage
+        and r.kind in ("", kind)
+        and r.agency_id in (None, agency_id)
+        and r.category_id in (None, category_id)
+    ]
     if rows:
         best = max(
             rows,

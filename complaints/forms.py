@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Province, Regency
+from agencies import regions
+from agencies.models import Province
 from routing.models import Category
 
 from . import tracking
@@ -31,20 +32,18 @@ class MultipleFileField(forms.FileField):
         return [f for f in files if f]
 
 
-class RegencySelect(forms.Select):
-    """All regencies and cities grouped by province, so the list works without JavaScript; the
-    page's script (htmx) narrows it to the chosen province."""
-
-
 def regency_choices(province_code: str | None = None):
-    regencies = Regency.objects.select_related("province").order_by("province_id", "name")
+    """The regency list of a province, or all of them grouped by province (for the page
+    without JavaScript). From memory: no query."""
+    names = regions.provinces()
+    items = sorted(regions.regencies().items(), key=lambda kv: (kv[1][0], kv[1][1]))
+    empty = ("", _("— pilih kabupaten/kota —"))
     if province_code:
-        regencies = regencies.filter(province_id=province_code)
-        return [("", _("— pilih kabupaten/kota —")), *((r.code, r.name) for r in regencies)]
+        return [empty, *((code, name) for code, (prov, name) in items if prov == province_code)]
     groups: dict[str, list] = {}
-    for r in regencies:
-        groups.setdefault(r.province.name, []).append((r.code, r.name))
-    return [("", _("— pilih kabupaten/kota —")), *groups.items()]
+    for code, (prov, name) in items:
+        groups.setdefault(names.get(prov, prov), []).append((code, name))
+    return [empty, *groups.items()]
 
 
 class ReportForm(forms.Form):
@@ -74,11 +73,7 @@ class ReportForm(forms.Form):
         required=False,
         empty_label=_("Saya tidak tahu (akan dipilihkan)"),
     )
-    province = forms.ModelChoiceField(
-        label=_("Provinsi"),
-        queryset=Province.objects.all(),
-        empty_label=_("— pilih provinsi —"),
-    )
+    province = forms.ChoiceField(label=_("Provinsi"))
     regency = forms.ChoiceField(
         label=_("Kabupaten/kota"),
         required=False,
@@ -141,6 +136,10 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         province = self.data.get("province") if self.is_bound else None
+        self.fields["province"].choices = [
+            ("", _("— pilih provinsi —")),
+            *regions.provinces().items(),
+        ]
         self.fields["regency"].choices = regency_choices(province or None)
         if user is not None and user.is_authenticated:
             for name in ("reporter_name", "reporter_email", "reporter_phone"):
@@ -179,11 +178,11 @@ class ReportForm(forms.Form):
         data = super().clean()
         province, code = data.get("province"), data.get("regency")
         if code:
-            regency = Regency.objects.filter(code=code).first()
-            if regency is None or (province and regency.province_id != province.code):
+            regency = regions.regencies().get(code)
+            if regency is None or (province and regency[0] != province):
                 self.add_error("regency", _("Kabupaten/kota ini tidak berada di provinsi itu."))
             else:
-                data["regency_obj"] = regency
+                data["regency_code"] = code
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error("longitude", _("Isi garis lintang dan bujur bersama-sama."))
         if self.user is None or not self.user.is_authenticated:
@@ -198,14 +197,13 @@ class ReportForm(forms.Form):
 
     def to_new_report(self, channel: str) -> NewReport:
         d = self.cleaned_data
-        regency = d.get("regency_obj")
         return NewReport(
             kind=d["kind"],
             title=d["title"].strip(),
             description=d["description"].strip(),
             category_id=d["category"].pk if d.get("category") else None,
-            province_id=d["province"].code,
-            regency_id=regency.code if regency else None,
+            province_id=d["province"],
+            regency_id=d.get("regency_code"),
             address=d.get("address", ""),
             latitude=d.get("latitude"),
             longitude=d.get("longitude"),

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from lapor.memo import Memo
+
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
@@ -19,10 +21,17 @@ def _package_days(year: int) -> frozenset[dt.date]:
     return frozenset(days)
 
 
-def _extra_days(year: int) -> frozenset[dt.date]:
-    from .models import NonWorkingDay
+def _all_extra_days() -> frozenset[dt.date]:
+    from .models import NonWorkingDay  # models import modules that import this one
 
-    return frozenset(NonWorkingDay.objects.filter(date__year=year).values_list("date", flat=True))
+    return frozenset(NonWorkingDay.objects.values_list("date", flat=True))
+
+
+EXTRA_DAYS = Memo(_all_extra_days)
+
+
+def _extra_days(year: int) -> frozenset[dt.date]:
+    return frozenset(d for d in EXTRA_DAYS.get() if d.year == year)
 
 
 class Calendar:
