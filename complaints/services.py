@@ -264,6 +264,8 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
     now, cal = ctx["now"], ctx["calendar"]
     name = spec.name
     data: dict = {}
+    if spec.actor == workflow.TRIAGE:
+        report.needs_triage_decision = False  # reject, merge or dispatch: triage has decided
     if name == "verify":
         report.verified_at = now
         if params.get("category") is not None:
