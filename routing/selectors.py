@@ -38,7 +38,9 @@ def candidate_rules(
     if category_id:
         category |= Q(category_id=category_id)
     rules = list(
-        RoutingRule.objects.filter(region, category, Q(kind="") | Q(kind=kind), is_active=True)
+        RoutingRule.objects.filter(
+            region, category, Q(kind="") | Q(kind=kind), is_active=True
+        ).select_related("category", "target_agency", "province", "regency")
     )
     rules.sort(
         key=lambda r: (
