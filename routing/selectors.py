@@ -29,18 +29,25 @@ def candidate_rules(
 ) -> list[RoutingRule]:
     """Active rules that match, most specific first: regency > province > national, then
     higher priority, then rules naming a category and a kind before wildcards, then oldest."""
-    region = Q(province__isnull=True, regency__isnull=True)
+    regions = [Q(province__isnull=True, regency__isnull=True)]
     if province_code:
-        region |= Q(province_id=province_code, regency__isnull=True)
+        regions.append(Q(province_id=province_code, regency__isnull=True))
     if regency_code:
-        region |= Q(regency_id=regency_code)
-    category = Q(category__isnull=True)
+        regions.append(Q(regency_id=regency_code))
+    categories = [Q(category__isnull=True)]
     if category_id:
-        category |= Q(category_id=category_id)
+        categories.append(Q(category_id=category_id))
+    # Spelled out as (category AND region) branches, so that each branch is one range of the
+    # (category, regency) or (category, province) index and PostgreSQL reads only the rules
+    # that can match (a BitmapOr), not every rule of the category.
+    match = Q()
+    for c in categories:
+        for r in regions:
+            match |= c & r
     rules = list(
-        RoutingRule.objects.filter(
-            region, category, Q(kind="") | Q(kind=kind), is_active=True
-        ).select_related("category", "target_agency", "province", "regency")
+        RoutingRule.objects.filter(match, Q(kind="") | Q(kind=kind), is_active=True).select_related(
+            "category", "target_agency", "province", "regency"
+        )
     )
     rules.sort(
         key=lambda r: (
