@@ -473,7 +473,10 @@ def report_route(*, report: Report, actor=None) -> Report:
         regency_code=report.regency_id,
     )
     target_id, explanation = decision.agency_id, decision.explanation
-    if report.requested_agency_id:
+    requested = report.requested_agency_id
+    # A named agency deactivated since filing cannot receive it: the rules decide instead.
+    named = bool(requested) and Agency.objects.filter(pk=requested, is_active=True).exists()
+    if named:
         target_id = report.requested_agency_id
         explanation = _("Pelapor memilih instansi ini.") + (
             " " + _("Saran aturan: ") + decision.explanation
@@ -490,7 +493,7 @@ def report_route(*, report: Report, actor=None) -> Report:
         actor=actor,
         system=actor is None,
         agency=Agency.objects.get(pk=target_id),
-        rule=None if report.requested_agency_id else _rule(decision.rule_id),
+        rule=None if named else _rule(decision.rule_id),
         explanation=explanation,
     )
 

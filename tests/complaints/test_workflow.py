@@ -21,7 +21,7 @@ from complaints.errors import (
 from complaints.models import Kind, Report, ReportEvent, Status
 from complaints.permissions import reports_visible_to
 from complaints.queues import triage_queue
-from complaints.services import report_transition
+from complaints.services import report_transition, report_verify_and_route
 from tests.factories import file_report, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -536,3 +536,54 @@ def test_a_triage_decision_settles_the_needs_decision_flag(world, decision, para
     act(world, report, decision, "national", **params)
     report.refresh_from_db()
     assert report.needs_triage_decision is False
+
+
+# --- verify and route -------------------------------------------------------------------------
+
+
+def test_verify_and_route_sends_to_the_rule_target(world):
+    report = file_report(reporter=world.cast.citizen, category_id=_category("kesehatan").pk)
+    report = report_verify_and_route(report_id=report.pk, actor=world.cast.national)
+    assert report.status == S.DISPATCHED
+    assert report.agency == world.unit_a  # Dinas Kesehatan Kota Bandung
+    assert report.routing_rule_id is not None
+    assert f"#{report.routing_rule_id}" in report.routing_explanation
+
+
+def test_verify_and_route_honours_the_agency_the_citizen_named(world):
+    report = file_report(
+        category_id=_category("kesehatan").pk, requested_agency_id=world.agency_b.pk
+    )
+    report = report_verify_and_route(report_id=report.pk, actor=world.cast.national)
+    assert report.status == S.DISPATCHED and report.agency == world.agency_b
+    assert report.routing_rule_id is None
+
+
+def test_named_agency_no_longer_active_falls_back_to_the_rules(world):
+    """A citizen named an agency that has since been deactivated: verifying must not fail (it
+    used to raise InvalidAction and roll the verification back, leaving the report stuck in
+    triage); the rules decide instead, and the explanation says so."""
+    report = file_report(
+        category_id=_category("kesehatan").pk, requested_agency_id=world.agency_b.pk
+    )
+    Agency.objects.filter(pk=world.agency_b.pk).update(is_active=False)
+    report = report_verify_and_route(report_id=report.pk, actor=world.cast.national)
+    assert report.status == S.DISPATCHED
+    assert report.agency == world.unit_a
+    assert report.verified_at is not None
+
+
+def _category(code: str):
+    from routing.models import Category
+
+    return Category.objects.get(code=code)
+
+
+def test_named_agency_inactive_keeps_the_rule_on_record(world):
+    report = file_report(
+        category_id=_category("kesehatan").pk, requested_agency_id=world.agency_b.pk
+    )
+    Agency.objects.filter(pk=world.agency_b.pk).update(is_active=False)
+    report = report_verify_and_route(report_id=report.pk, actor=world.cast.national)
+    assert report.routing_rule_id is not None
+    assert f"#{report.routing_rule_id}" in report.routing_explanation
