@@ -7,6 +7,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
+from kombu import pools
 
 from complaints.models import OutboxMessage, Report
 from complaints.tasks import outbox_sweep
@@ -20,8 +21,9 @@ DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens there: as if Redis were
 def _use_broker(url: str, eager: bool) -> None:
     app.conf.broker_url = url
     app.conf.task_always_eager = eager
-    app.pool.force_close_all()
-    # The next publish opens a fresh pool (and producer pool) on ``url``.
+    # Forget every connection pool (kombu keeps them in a registry keyed by broker URL), so the
+    # next publish opens fresh connections to ``url`` and no later test inherits a closed one.
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
