@@ -1,1 +1,171 @@
-"""API keys, webhooks, idempotency records (built in the integration issue)."""
+"""Integration clients of an agency: API keys and their call log, idempotency records,
+webhook endpoints and the delivery log, and the SMS gateway's inbound messages.
+
+An API key acts for one agency through a dedicated service user holding an officer role on
+that agency, so every permission check of ``complaints.permissions`` applies unchanged."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+
+
+class ApiKey(models.Model):
+    """A secret shown once; only its SHA-256 is kept (the secret is 40+ random characters, so a
+    fast hash is enough). ``prefix`` finds the row without revealing the secret."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_keys")
+    service_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_key"
+    )
+    name = models.CharField(_("nama"), max_length=120)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("kunci API")
+        verbose_name_plural = _("kunci API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ApiCallLog(models.Model):
+    """One row per call made with a key (one INSERT, nothing else)."""
+
+    key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="calls")
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    status = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "-at"], name="apicall_key_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request carrying an ``Idempotency-Key``. ``scope`` is the key's id
+    (``key:12``) or the caller's address (``ip:10.0.0.1``) for public calls, so two callers
+    never share answers."""
+
+    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=80)
+    path = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_once_per_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
+
+
+class WebhookEndpoint(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="webhook_endpoints")
+    url = models.URLField(_("URL"), max_length=500)
+    # Needed to sign every delivery, so kept as it is; shown to the admin once.
+    secret = models.CharField(max_length=80)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    # Event names (integrations.webhooks.EVENTS) to send; empty means all.
+    events = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # One worker at a time delivers an endpoint's queue (in order): a lease taken by a
+    # conditional UPDATE, expiring by itself if the worker dies.
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhook")
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event_name: str) -> bool:
+        return not self.events or event_name in self.events
+
+
+class WebhookDelivery(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("menunggu")
+        DELIVERED = "delivered", _("terkirim")
+        FAILED = "failed", _("gagal")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey("complaints.ReportEvent", on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey("complaints.Report", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=40)
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["event_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_once_per_event")
+        ]
+        indexes = [
+            models.Index(
+                fields=["endpoint", "event"],
+                condition=Q(state="pending"),
+                name="webhook_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.event_id} -> {self.endpoint_id} ({self.state})"
+
+
+class SmsInbound(models.Model):
+    """A text received from the SMS gateway, once per gateway message id."""
+
+    class State(models.TextChoices):
+        FILED = "filed", _("menjadi laporan")
+        STATUS = "status", _("pertanyaan status")
+        AWAITING_REGION = "awaiting_region", _("menunggu wilayah")
+        USED = "used", _("digabung ke laporan")
+        REJECTED = "rejected", _("tidak diproses")
+
+    gateway_id = models.CharField(max_length=100, unique=True)
+    sender = models.CharField(max_length=20, db_index=True)
+    text = models.TextField()
+    state = models.CharField(max_length=16, choices=State.choices)
+    report = models.ForeignKey(
+        "complaints.Report", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reply = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.text[:40]}"

@@ -1,14 +1,11 @@
-"""REST API v1. Public endpoints live with their apps; this module only collects them."""
+"""REST API v1, public filing and tracking (the rest of v1 is in integrations/urls.py; both
+are included at /api/v1/)."""
 
 from django.urls import path
 
-from complaints import api as complaint_api
+from integrations import api
 
 urlpatterns = [
-    path("reports/", complaint_api.ReportCreateApi.as_view(), name="api-report-create"),
-    path(
-        "reports/<str:tracking>/",
-        complaint_api.ReportStatusApi.as_view(),
-        name="api-report-status",
-    ),
+    path("reports/", api.ReportCreateApi.as_view(), name="api-report-create"),
+    path("reports/<str:tracking_number>/", api.ReportStatusApi.as_view(), name="api-report-status"),
 ]

@@ -19,4 +19,6 @@ app.conf.beat_schedule = {
         "task": "complaints.tasks.deadline_sweep",
         "schedule": crontab(minute="*/15"),
     },
+    # Webhooks whose back-off is over or whose first enqueue was lost (integrations).
+    "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 30.0},
 }

@@ -255,7 +255,18 @@ LAPOR_RATE_LIMITS = {
     "file": (envint("LAPOR_RATE_FILE", 10), 600),
     "login": (envint("LAPOR_RATE_LOGIN", 10), 600),
     "track": (envint("LAPOR_RATE_TRACK", 60), 60),
+    # Integrations: calls per API key, and texts per sender on the SMS channel.
+    "api": (envint("LAPOR_RATE_API", 600), 60),
+    "sms": (envint("LAPOR_RATE_SMS", 10), 3600),
 }
+# The SMS channel (integrations.sms): the gateway's shared token for the inbound webhook (the
+# channel is off without one) and the outbound gateway backend (complaints.sms).
+LAPOR_SMS_INBOUND_TOKEN = envsecret("LAPOR_SMS_INBOUND_TOKEN", "")
+LAPOR_SMS_BACKEND = os.environ.get("LAPOR_SMS_BACKEND", "complaints.sms.ConsoleBackend")
+# Webhooks (integrations.webhooks): attempts before a delivery is given up (and the agency's
+# admins are e-mailed), and the timeout of one attempt in seconds.
+LAPOR_WEBHOOK_MAX_ATTEMPTS = envint("LAPOR_WEBHOOK_MAX_ATTEMPTS", 20)
+LAPOR_WEBHOOK_TIMEOUT = envint("LAPOR_WEBHOOK_TIMEOUT", 10)
 # Automatic verification where routing is certain and the text passes checks
 # (complaints.autotriage); otherwise national admins verify every report.
 LAPOR_AUTO_VERIFY = envbool("LAPOR_AUTO_VERIFY", "0")

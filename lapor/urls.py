@@ -14,6 +14,7 @@ urlpatterns = [
     path("triase/", include(triage_patterns)),
     path("triase/aturan/", include("routing.urls")),
     path("kerja/kelola/", include("agencies.manage_urls")),
+    path("kerja/integrasi/", include("integrations.web_urls")),
     path("kerja/", include(workspace_patterns)),
     path("pantau/", include("monitoring.urls")),
     path("api/v1/", include("lapor.api_urls")),

@@ -1,0 +1,102 @@
+"""How reports and events look to an agency's system: in the agency API, the event pull and
+the webhook bodies alike. The reporter's identity is present only when the caller may see it
+(never for an anonymous report: ``complaints.permissions.can_see_identity``)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from complaints.models import Report, ReportEvent
+
+
+class AgencyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ReporterSerializer(serializers.Serializer):
+    name = serializers.CharField(source="reporter_name")
+    email = serializers.CharField(source="reporter_email")
+    phone = serializers.CharField(source="reporter_phone")
+
+
+class AgencyReportSerializer(serializers.Serializer):
+    """A report as its agency's system sees it. Context: ``identity`` (callable report ->
+    bool) decides whether ``reporter`` is filled."""
+
+    tracking = serializers.CharField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    category = serializers.CharField(source="category.code", default=None, allow_null=True)
+    province = serializers.CharField(source="province_id")
+    regency = serializers.CharField(source="regency_id", allow_null=True)
+    address = serializers.CharField()
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    occurred_on = serializers.DateField(allow_null=True)
+    channel = serializers.CharField()
+    is_anonymous = serializers.BooleanField()
+    is_confidential = serializers.BooleanField()
+    agency = AgencyRefSerializer(allow_null=True)
+    assigned_to = serializers.IntegerField(source="assigned_to_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    dispatched_at = serializers.DateTimeField(allow_null=True)
+    agency_received_at = serializers.DateTimeField(allow_null=True)
+    first_response_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    response_due = serializers.DateTimeField(allow_null=True)
+    resolution_due = serializers.DateTimeField(allow_null=True)
+    overdue_at = serializers.DateTimeField(allow_null=True)
+    transfer_count = serializers.IntegerField()
+    reopen_count = serializers.IntegerField()
+    rating = serializers.IntegerField(allow_null=True)
+    version = serializers.IntegerField()
+    reporter = serializers.SerializerMethodField()
+
+    @extend_schema_field(ReporterSerializer(allow_null=True))
+    def get_reporter(self, report: Report):
+        identity = self.context.get("identity")
+        if identity is None or not identity(report):
+            return None
+        return ReporterSerializer(report).data
+
+
+class EventSerializer(serializers.Serializer):
+    """An audit event of a report (public or internal), without who acted beyond the public
+    label: no user ids, names or contacts."""
+
+    id = serializers.IntegerField()
+    report = serializers.CharField(source="report.tracking")
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    from_agency = AgencyRefSerializer(allow_null=True)
+    to_agency = AgencyRefSerializer(allow_null=True)
+    by = serializers.CharField(source="actor_label")
+    note = serializers.CharField()
+    is_public = serializers.BooleanField()
+    data = serializers.DictField()
+    at = serializers.DateTimeField(source="created_at")
+
+
+class AgencyReportDetailSerializer(AgencyReportSerializer):
+    events = serializers.SerializerMethodField()
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, report: Report):
+        events = (
+            ReportEvent.objects.filter(report=report)
+            .select_related("from_agency", "to_agency", "report")
+            .order_by("pk")
+        )
+        return EventSerializer(events, many=True).data
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(required=False)

@@ -1,0 +1,35 @@
+"""Celery tasks for integrations: interfaces that load by id and call ``webhooks``."""
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import webhooks
+from .models import IdempotencyRecord
+
+IDEMPOTENCY_KEEP = dt.timedelta(hours=24)
+
+
+@shared_task(acks_late=True)
+def deliver_webhooks_task(endpoint_id: int) -> dict:
+    """Sends an endpoint's due deliveries in order. When some are left (back-off, or more
+    than one batch) it queues itself again for then; the sweep is the safety net."""
+    result = webhooks.deliver_endpoint(endpoint_id)
+    retry_in = result.get("retry_in")
+    if retry_in and not deliver_webhooks_task.app.conf.task_always_eager:
+        webhooks.enqueue_endpoint(endpoint_id, countdown=retry_in)
+    return result
+
+
+@shared_task
+def webhook_sweep() -> int:
+    """Queues every endpoint with a delivery due (first enqueue lost, back-off over, worker
+    died), and forgets idempotency answers older than a day. Safe to run twice: one worker
+    at a time holds an endpoint's lease."""
+    now = timezone.now()
+    IdempotencyRecord.objects.filter(created_at__lt=now - IDEMPOTENCY_KEEP).delete()
+    ids = webhooks.due_endpoints(now)
+    for endpoint_id in ids:
+        webhooks.enqueue_endpoint(endpoint_id)
+    return len(ids)

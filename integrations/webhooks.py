@@ -1,0 +1,353 @@
+"""Outgoing webhooks to agencies' own systems.
+
+- When a report event is recorded, ``on_event_recorded`` writes one ``WebhookDelivery`` row per
+  interested endpoint, in the transaction of the change: the delivery commits (or rolls back)
+  with the change itself, so none is lost.
+- ``deliver_endpoint`` sends an endpoint's pending deliveries in event order, one worker at a
+  time (a lease on the endpoint), and stops at the first failure, which is retried later with
+  exponential back-off. So events of a report always arrive in order.
+- A delivery that still fails after ``LAPOR_WEBHOOK_MAX_ATTEMPTS`` is marked failed, the
+  agency's admins are e-mailed, and it stays in the log to be replayed; the pull endpoint
+  (``/api/v1/agency/events/``) has every event too. Nothing is silently dropped.
+
+Each request is a POST of JSON with headers ``X-Lapor-Event``, ``X-Lapor-Delivery``,
+``X-Lapor-Timestamp`` and ``X-Lapor-Signature: t=<ts>,v1=<hex>``, where the hex is
+HMAC-SHA256(secret, f"{ts}.{body}"). ``verify_signature`` is the receiver's check.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.models import Role
+from complaints.models import Report, ReportEvent
+
+from .models import WebhookDelivery, WebhookEndpoint
+from .serializers import AgencyReportSerializer
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "LAPOR-Webhook/1"
+LEASE = dt.timedelta(minutes=5)
+BATCH = 200  # deliveries sent per task run before it hands over to the next run
+
+# Webhook event names. Most are the action's own name; these read better for a receiver.
+RENAMED = {
+    "dispatch": "dispatched",
+    "reply": "citizen_reply",
+    "provide_info": "citizen_reply",
+    "dispute": "disputed",
+    "mark_overdue": "overdue",
+    "escalate": "escalated",
+    "return_to_triage": "returned_to_triage",
+    "assign_unit": "assigned_to_unit",
+    "auto_close": "closed",
+    "accept": "accepted",
+    "respond": "responded",
+    "resolve": "resolved",
+}
+EVENTS = sorted(
+    {
+        "dispatched",
+        "transferred_in",
+        "transferred_out",
+        "citizen_reply",
+        "disputed",
+        "overdue",
+        "escalated",
+        "returned_to_triage",
+        "assigned_to_unit",
+        "responded",
+        "progress",
+        "resolved",
+        "extend",
+        "ask_info",
+        "assign",
+        "note",
+        "accepted",
+        "closed",
+        "rate",
+        "ombudsman_consent",
+    }
+)
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def _agency_ids(path: str | None) -> list[int]:
+    return [int(p) for p in (path or "").split("/") if p]
+
+
+def _path_of(agency_id: int | None) -> str:
+    from agencies.models import Agency
+
+    if not agency_id:
+        return ""
+    return Agency.objects.filter(pk=agency_id).values_list("path", flat=True).first() or ""
+
+
+def on_event_recorded(sender, event: ReportEvent, report: Report, before=None, **kwargs) -> None:
+    """Writes the deliveries an event calls for (inside the change's transaction).
+
+    The agency holding the report (and every agency above that unit) hears every event of it
+    after dispatch; an agency that just lost the report to a transfer or a return to triage
+    hears that one event (``transferred_out``, ``returned_to_triage``), and nothing after."""
+    holder_ids = _agency_ids(report.agency_path)
+    losing_ids: list[int] = []
+    if event.action in ("transfer", "return_to_triage") and event.from_agency_id:
+        from_path = (
+            before.agency_path
+            if before is not None and before.agency_id == event.from_agency_id
+            else _path_of(event.from_agency_id)
+        )
+        losing_ids = [i for i in _agency_ids(from_path) if i not in holder_ids]
+    if not holder_ids and not losing_ids:
+        return  # not yet with an agency (filed, verified): no query at all
+    endpoints = list(
+        WebhookEndpoint.objects.filter(agency_id__in=holder_ids + losing_ids, is_active=True)
+    )
+    if not endpoints:
+        return
+    holder_name = "transferred_in" if event.action == "transfer" else None
+    rows = []
+    for endpoint in endpoints:
+        losing = endpoint.agency_id in losing_ids
+        if losing:
+            name = "transferred_out" if event.action == "transfer" else "returned_to_triage"
+        else:
+            name = holder_name or RENAMED.get(event.action, event.action)
+        if name not in EVENTS or not endpoint.wants(name):
+            continue
+        rows.append(
+            WebhookDelivery(
+                endpoint=endpoint,
+                event=event,
+                report=report,
+                name=name,
+                payload=build_payload(event, report, name, identity=not losing),
+                next_attempt_at=event.created_at,
+            )
+        )
+    if not rows:
+        return
+    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    for endpoint_id in {r.endpoint_id for r in rows}:
+        transaction.on_commit(lambda eid=endpoint_id: enqueue_endpoint(eid))
+
+
+def build_payload(event: ReportEvent, report: Report, name: str, *, identity: bool) -> dict:
+    """The body of a delivery, fixed when the event happens (the report as it was then)."""
+    show_reporter = identity and not report.is_anonymous
+    report_data = AgencyReportSerializer(report, context={"identity": lambda r: show_reporter}).data
+    if not identity:
+        # The agency that lost the report sees where it went, not its contents from now on.
+        report_data = {
+            k: report_data[k] for k in ("tracking", "status", "kind", "agency", "version")
+        }
+    body = {
+        "id": event.pk,
+        "event": name,
+        "action": event.action,
+        "occurred_at": event.created_at,
+        "note": event.note if event.is_public or identity else "",
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "report": report_data,
+    }
+    return json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def verify_signature(secret: str, body: bytes, header: str, *, tolerance: int = 300, now=None):
+    """The receiver's check: True when ``header`` (X-Lapor-Signature) signs ``body`` with
+    ``secret`` and its timestamp is within ``tolerance`` seconds of now (no replays)."""
+    try:
+        parts = dict(p.split("=", 1) for p in header.split(","))
+        timestamp = int(parts["t"])
+        given = parts["v1"]
+    except (ValueError, KeyError):
+        return False
+    now = time.time() if now is None else now
+    if abs(now - timestamp) > tolerance:
+        return False
+    expected = sign(secret, timestamp, body).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, given)
+
+
+def enqueue_endpoint(endpoint_id: int, countdown: int | None = None) -> None:
+    """Queues delivery for an endpoint. A broker that is down fails nothing: the rows are
+    pending and ``webhook_sweep`` queues them again."""
+    from .tasks import deliver_webhooks_task
+
+    try:
+        if countdown:
+            deliver_webhooks_task.apply_async((endpoint_id,), countdown=countdown)
+        else:
+            deliver_webhooks_task.delay(endpoint_id)
+    except Exception:
+        log.warning("webhook endpoint %s not queued; the sweep will", endpoint_id, exc_info=True)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min, ... doubling, at most an hour."""
+    base = _setting("LAPOR_WEBHOOK_BACKOFF_BASE", 30)
+    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str]:
+    """One HTTP attempt. Returns (status or None, error text ('' on success))."""
+    body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    timestamp = int(time.time())
+    request = urllib.request.Request(  # noqa: S310  (an https/http URL validated at registration)
+        endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            "X-Lapor-Event": delivery.name,
+            "X-Lapor-Delivery": str(delivery.pk),
+            "X-Lapor-Timestamp": str(timestamp),
+            "X-Lapor-Signature": sign(endpoint.secret, timestamp, body),
+        },
+    )
+    timeout = _setting("LAPOR_WEBHOOK_TIMEOUT", 10)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return None, str(getattr(exc, "reason", exc))[:2000]
+
+
+def _take_lease(endpoint_id: int, now) -> bool:
+    return bool(
+        WebhookEndpoint.objects.filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=endpoint_id, is_active=True
+        ).update(lease_until=now + LEASE)
+    )
+
+
+def _release_lease(endpoint_id: int) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint_id).update(lease_until=None)
+
+
+def deliver_endpoint(endpoint_id: int, now=None) -> dict:
+    """Sends the endpoint's due deliveries in event order; stops at the first failure.
+
+    Returns counts and, when something is left, ``retry_in`` seconds for the next run."""
+    now = now or timezone.now()
+    result = {"delivered": 0, "failed": 0, "retry_in": None, "busy": False}
+    if not _take_lease(endpoint_id, now):
+        result["busy"] = True
+        return result
+    try:
+        endpoint = WebhookEndpoint.objects.get(pk=endpoint_id)
+        max_attempts = _setting("LAPOR_WEBHOOK_MAX_ATTEMPTS", 20)
+        for _ in range(BATCH):
+            delivery = (
+                WebhookDelivery.objects.filter(
+                    endpoint_id=endpoint_id, state=WebhookDelivery.State.PENDING
+                )
+                .order_by("event_id")
+                .first()
+            )
+            if delivery is None:
+                break
+            if delivery.next_attempt_at and delivery.next_attempt_at > now:
+                # The head of the queue is waiting out its back-off: everything behind it waits.
+                result["retry_in"] = max(1, int((delivery.next_attempt_at - now).total_seconds()))
+                break
+            status, error = post(endpoint, delivery)
+            attempts = delivery.attempts + 1
+            if error == "" and status is not None and 200 <= status < 300:
+                WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                    state=WebhookDelivery.State.DELIVERED,
+                    attempts=attempts,
+                    last_status=status,
+                    last_error="",
+                    delivered_at=timezone.now(),
+                )
+                result["delivered"] += 1
+                continue
+            if attempts >= max_attempts:
+                WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                    state=WebhookDelivery.State.FAILED,
+                    attempts=attempts,
+                    last_status=status,
+                    last_error=error,
+                )
+                _tell_admins(endpoint, delivery, error)
+                result["failed"] += 1
+                continue  # given up loudly: the queue moves on
+            wait = backoff(attempts)
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                attempts=attempts,
+                last_status=status,
+                last_error=error,
+                next_attempt_at=now + wait,
+            )
+            result["retry_in"] = int(wait.total_seconds())
+            break
+        else:
+            result["retry_in"] = 1  # more to send: the next run goes on
+    finally:
+        _release_lease(endpoint_id)
+    return result
+
+
+def _tell_admins(endpoint: WebhookEndpoint, delivery: WebhookDelivery, error: str) -> None:
+    from complaints.notifications import outbox_add
+
+    admins = (
+        Role.objects.active()
+        .filter(agency_id=endpoint.agency_id, kind=Role.Kind.AGENCY_ADMIN, user__is_active=True)
+        .select_related("user")
+    )
+    for role in admins:
+        if not role.user.email:
+            continue
+        outbox_add(
+            dedupe_key=f"webhook:{delivery.pk}:failed:{delivery.attempts}:{role.user_id}",
+            recipient=role.user.email,
+            subject=f"LAPOR: webhook gagal dikirim ({delivery.name} #{delivery.event_id})",
+            body=(
+                f"Pengiriman webhook ke {endpoint.url} untuk laporan "
+                f"{delivery.payload.get('report', {}).get('tracking', '')} gagal setelah "
+                f"beberapa kali dicoba ({error}).\n\nBuka log pengiriman di "
+                f"{settings.LAPOR_SITE_URL}/kerja/integrasi/ untuk mengirim ulang."
+            ),
+        )
+
+
+def due_endpoints(now=None) -> list[int]:
+    """Active endpoints with a pending delivery due now (for the sweep)."""
+    now = now or timezone.now()
+    return list(
+        WebhookDelivery.objects.filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            state=WebhookDelivery.State.PENDING,
+            endpoint__is_active=True,
+        )
+        .values_list("endpoint_id", flat=True)
+        .distinct()
+        .order_by()
+    )

@@ -1,0 +1,184 @@
+"""The public part of API v1: filing (with idempotent retries), tracking, reference data,
+indicators, and the error body in the caller's language."""
+
+import pytest
+
+from complaints.models import Channel, Report
+from integrations.models import ApiCallLog, IdempotencyRecord
+from integrations.services import apikey_revoke
+from tests.factories import dispatched_report, file_report
+
+from .conftest import api
+
+pytestmark = pytest.mark.django_db
+
+REPORT = {
+    "kind": "complaint",
+    "title": "Lampu jalan padam",
+    "description": "Lampu jalan di Jalan Dago padam sejak sepekan, gelap dan rawan.",
+    "category": "infrastruktur",
+    "province": "32",
+    "regency": "3273",
+    "reporter_name": "Rina",
+    "reporter_email": "rina@example.id",
+}
+
+
+def test_filing_answers_201_with_the_tracking_number():
+    response = api().post("/api/v1/reports/", REPORT, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    report = Report.objects.get(tracking=body["tracking"])
+    assert body["status"] == "submitted"
+    assert body["url"] == f"/lacak/{report.tracking}/"
+    assert report.channel == Channel.API
+    assert report.requested_agency_id is None
+    assert report.events.filter(action="submit").count() == 1
+
+
+def test_same_idempotency_key_twice_files_one_report():
+    client = api()
+    first = client.post("/api/v1/reports/", REPORT, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post("/api/v1/reports/", REPORT, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Report.objects.filter(title=REPORT["title"]).count() == 1
+    # Another key is another report.
+    other = client.post("/api/v1/reports/", REPORT, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert other.json()["tracking"] != first.json()["tracking"]
+    assert Report.objects.filter(title=REPORT["title"]).count() == 2
+
+
+def test_same_idempotency_key_with_another_body_is_refused():
+    client = api()
+    client.post("/api/v1/reports/", REPORT, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    changed = {**REPORT, "title": "Judul yang lain sekali"}
+    response = client.post("/api/v1/reports/", changed, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert not Report.objects.filter(title="Judul yang lain sekali").exists()
+
+
+def test_a_refused_request_does_not_burn_its_idempotency_key():
+    client = api()
+    bad = client.post(
+        "/api/v1/reports/", {**REPORT, "province": "99"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert bad.status_code == 400
+    assert not IdempotencyRecord.objects.exists()
+    good = client.post("/api/v1/reports/", REPORT, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert good.status_code == 201
+
+
+def test_idempotency_keys_of_two_callers_never_share_answers(key_a):
+    public = api().post("/api/v1/reports/", REPORT, format="json", HTTP_IDEMPOTENCY_KEY="same")
+    keyed = api(key_a.raw).post(
+        "/api/v1/reports/", REPORT, format="json", HTTP_IDEMPOTENCY_KEY="same"
+    )
+    assert public.status_code == keyed.status_code == 201
+    assert public.json()["tracking"] != keyed.json()["tracking"]
+
+
+def test_validation_errors_are_json_with_a_code_in_the_callers_language():
+    indonesian = api().post("/api/v1/reports/", {"kind": "complaint"}, format="json")
+    english = api(language="en").post("/api/v1/reports/", {"kind": "x"}, format="json")
+    assert indonesian.status_code == english.status_code == 400
+    assert indonesian.json()["code"] == english.json()["code"] == "invalid"
+    assert indonesian.json()["message"] == "Data yang dikirim tidak valid."
+    assert english.json()["message"] == "The data sent is not valid."
+    assert "title" in indonesian.json()["errors"]
+    assert "kind" in english.json()["errors"]
+
+
+def test_missing_contact_and_wrong_regency_are_refused():
+    no_contact = {**REPORT, "reporter_email": ""}
+    response = api().post("/api/v1/reports/", no_contact, format="json")
+    assert response.status_code == 400
+    assert "reporter_email" in response.json()["errors"]
+    wrong = api().post(
+        "/api/v1/reports/", {**REPORT, "regency": "3201", "province": "31"}, format="json"
+    )
+    assert wrong.status_code == 400
+
+
+def test_filing_with_an_agency_key_is_an_integration_report_naming_that_agency(key_a, agency_a):
+    response = api(key_a.raw).post("/api/v1/reports/", REPORT, format="json")
+    assert response.status_code == 201
+    report = Report.objects.get(tracking=response.json()["tracking"])
+    assert report.channel == Channel.INTEGRATION
+    assert report.requested_agency_id == agency_a.pk
+    assert ApiCallLog.objects.filter(key=key_a.key, method="POST", status=201).count() == 1
+
+
+def test_filing_with_a_revoked_or_unknown_key_is_refused(key_a):
+    apikey_revoke(key=key_a.key)
+    revoked = api(key_a.raw).post("/api/v1/reports/", REPORT, format="json")
+    unknown = api("lk_this-is-not-a-key-at-all-000000").post(
+        "/api/v1/reports/", REPORT, format="json"
+    )
+    assert revoked.status_code == unknown.status_code == 401
+    assert revoked.json()["code"] == "invalid_key"
+    assert not Report.objects.filter(title=REPORT["title"]).exists()
+    # The revoked key's knocking is in its log.
+    assert ApiCallLog.objects.filter(key=key_a.key, status=401).count() == 1
+
+
+def test_public_status_shows_timeline_without_identity(cast, agency_a):
+    report = dispatched_report(
+        agency_a, cast.national, reporter_name="Nama Rahasia", is_anonymous=True
+    )
+    response = api().get(f"/api/v1/reports/{report.tracking.lower()}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["tracking"] == report.tracking
+    assert body["status"] == "dispatched"
+    assert body["title"] == report.title
+    assert body["agency"] == agency_a.name
+    assert [e["action"] for e in body["timeline"]] == ["submit", "verify", "dispatch"]
+    assert "Nama Rahasia" not in response.content.decode()
+    assert report.reporter_email not in response.content.decode()
+
+
+def test_public_status_of_a_confidential_report_shows_no_content(cast, agency_a):
+    report = dispatched_report(agency_a, cast.national, is_confidential=True)
+    body = api().get(f"/api/v1/reports/{report.tracking}/").json()
+    assert body["status"] == "dispatched"
+    assert body["title"] is None and body["category"] is None and body["regency"] is None
+    assert report.title not in str(body)
+
+
+def test_unknown_or_malformed_tracking_is_a_json_404():
+    for number in ("LPR-00000-00000", "nonsense"):
+        response = api().get(f"/api/v1/reports/{number}/")
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+
+def test_reference_data():
+    provinces = api().get("/api/v1/regions/provinces/").json()
+    assert {"code": "32", "name": "Jawa Barat"} in provinces
+    regencies = api().get("/api/v1/regions/regencies/?province=32").json()
+    assert {r["province"] for r in regencies} == {"32"}
+    assert any(r["code"] == "3273" and r["kind"] == "kota" for r in regencies)
+    categories = api().get("/api/v1/categories/").json()
+    assert "infrastruktur" in {c["code"] for c in categories}
+    agencies = api().get("/api/v1/agencies/?regency=3273&top_level=true").json()
+    assert [a["slug"] for a in agencies["results"]] == ["pemkot-3273"]
+    page = api().get("/api/v1/agencies/").json()
+    assert len(page["results"]) == 100 and page["next"]
+    second = api().get(page["next"]).json()
+    assert not {a["id"] for a in second["results"]} & {a["id"] for a in page["results"]}
+
+
+def test_province_indicators_count_reports_and_never_show_contents(cast, agency_a):
+    dispatched_report(agency_a, cast.national, is_confidential=True, title="Sangat rahasia x")
+    file_report()
+    response = api().get("/api/v1/indicators/provinces/")
+    assert response.status_code == 200
+    west_java = next(p for p in response.json()["provinces"] if p["province"] == "32")
+    assert west_java["received"] == 2
+    assert west_java["dispatched"] == 1
+    assert "Sangat rahasia" not in response.content.decode()
+    bad = api().get("/api/v1/indicators/provinces/?start=2026-05-01&end=2026-01-01")
+    assert bad.status_code == 400
