@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from agencies.models import Agency, Province, Regency, Role, User
@@ -670,7 +670,7 @@ class SmsInboundApi(LaporApiView):
     handled once; the answer is also sent back by SMS."""
 
     authentication_classes: list = []
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     class SmsInboundSerializer(serializers.Serializer):
         id = serializers.CharField(max_length=100)
