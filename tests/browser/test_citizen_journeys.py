@@ -37,8 +37,11 @@ def _fill_report(page, title, *, guest=True, name="Sari Wulandari"):
         page.get_by_label("Email").fill("sari@example.id")
 
 
-def test_guest_files_with_a_photo_and_tracks_it(page, live_server, tmp_path):
+def test_guest_files_with_a_photo_on_a_phone_and_tracks_it(phone, live_server, tmp_path):
+    page = phone
     page.goto(live_server.url + "/lapor/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the form must not scroll sideways on a 390 px phone"
     _fill_report(page, "Jalan berlubang di depan SDN 3 Cibeunying")
     page.get_by_label(re.compile("^Lampiran")).set_input_files(str(_photo(tmp_path)))
     page.get_by_role("button", name="Kirim laporan").click()
@@ -46,10 +49,13 @@ def test_guest_files_with_a_photo_and_tracks_it(page, live_server, tmp_path):
     assert re.fullmatch(r"LPR-[0-9A-Z]{5}-[0-9A-Z]{5}", number)
     report = Report.objects.get(tracking=number)
     assert report.attachments.get().content_type == "image/jpeg"
+    assert report.regency_id == "3273"
 
-    page.goto(live_server.url + "/")
+    # Typed the way people type on a phone: lower case, spaces instead of dashes.
+    page.goto(live_server.url + "/lacak/")
     page.get_by_label("Nomor pelacakan").fill(number.lower().replace("-", " "))
     page.get_by_role("button", name="Lacak").click()
+    assert page.url.endswith(f"/lacak/{number}/")
     assert page.get_by_test_id("status").inner_text() == "Diterima"
     assert "Jalan berlubang di depan SDN 3 Cibeunying" in page.content()
 
@@ -76,20 +82,27 @@ def test_signed_in_citizen_files_finds_it_and_replies(page, live_server):
 
 
 def test_anonymous_report_public_page_shows_no_name(page, live_server):
-    report = file_report(
-        title="Pungutan liar di kantor kelurahan",
-        is_anonymous=True,
-        reporter_name="Bambang Sutrisno",
-        reporter_email="bambang@example.id",
-    )
-    page.goto(live_server.url + f"/laporan/{report.tracking}/")
+    page.goto(live_server.url + "/lapor/")
+    _fill_report(page, "Pungutan liar di kantor kelurahan", name="Bambang Sutrisno")
+    page.get_by_label("Anonim: sembunyikan identitas saya").check()
+    page.get_by_role("button", name="Kirim laporan").click()
+    number = page.get_by_test_id("tracking-number").inner_text().strip()
+    filed = Report.objects.get(tracking=number)
+    assert filed.is_anonymous
+    assert filed.reporter_name == "Bambang Sutrisno"  # kept, for national admins only
+
+    page.goto(live_server.url + f"/laporan/{number}/")
     assert "Pelapor: Anonim" in page.get_by_test_id("reporter").inner_text()
     html = page.content()
+    assert "Pungutan liar di kantor kelurahan" in html
     assert "Bambang" not in html
-    assert "bambang@example.id" not in html
+    assert "Sutrisno" not in html
+    assert "sari@example.id" not in html
     page.goto(live_server.url + "/laporan/")
-    assert "Pungutan liar di kantor kelurahan" in page.content()
-    assert "Bambang" not in page.content()
+    html = page.content()
+    assert "Pungutan liar di kantor kelurahan" in html
+    assert "Bambang" not in html
+    assert "Sutrisno" not in html
 
 
 def test_confidential_report_is_in_no_public_list_or_search(page, live_server):
@@ -103,9 +116,10 @@ def test_confidential_report_is_in_no_public_list_or_search(page, live_server):
     assert "Gratifikasi" not in results
     response = page.goto(live_server.url + f"/laporan/{secret.tracking}/")
     assert response.status == 404
+    assert page.goto(live_server.url + f"/laporan/{public.tracking}/").status == 200
     page.goto(live_server.url + "/")
+    assert "Perizinan usaha Rajawali lambat" in page.content()  # the latest reports
     assert "Gratifikasi" not in page.content()
-    assert public.tracking
 
 
 def test_the_form_works_without_javascript(no_js_page, live_server):

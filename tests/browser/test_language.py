@@ -1,6 +1,10 @@
 """The first journey: the home page in Bahasa Indonesia, then in English, and back."""
 
+import re
+
 import pytest
+
+from tests.factories import PASSWORD, file_report, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +26,13 @@ def test_home_page_in_both_languages(page, live_server):
     assert page.get_by_role("link", name="Submit a report").first.is_visible()
     assert page.get_by_role("link", name="Track").first.is_visible()
 
-    # The choice sticks across pages.
+    # The choice sticks across pages, form labels and choices included.
+    page.get_by_role("link", name="Submit a report").first.click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_label("Title").is_visible()
+    assert page.get_by_role("radio", name="Information request").is_visible()
+    assert "— choose a province —" in page.get_by_label("Province").inner_text()
+    assert page.get_by_role("button", name="Send report").is_visible()
     page.get_by_role("link", name="Public reports").first.click()
     assert page.locator("html").get_attribute("lang") == "en"
 
@@ -37,3 +47,57 @@ def test_home_page_fits_a_small_phone(phone, live_server):
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page must not scroll sideways on a 390 px phone"
     assert phone.get_by_role("link", name="Buat laporan").first.is_visible()
+
+
+# Everyday Indonesian words that no English page should show outside of data (report texts,
+# region and agency names). A hit means a string is not marked for translation or not translated.
+INDONESIAN = re.compile(
+    r"\b(yang|dan|untuk|Anda|tidak|dengan|atau|belum|kami|pilih|semua|sudah|laporan)\b", re.I
+)
+# The page's visible text without the <select> options, which list region and agency names.
+VISIBLE_TEXT = """() => {
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll("select, datalist").forEach((e) => e.remove());
+  document.documentElement.appendChild(body);
+  const text = body.innerText;
+  body.remove();
+  return text;
+}"""
+
+
+def _indonesian_lines(page, url):
+    response = page.goto(url)
+    assert response.status in (200, 404), url
+    assert page.locator("html").get_attribute("lang") == "en", url
+    text = page.evaluate(VISIBLE_TEXT)
+    return [f"{url}: {line.strip()}" for line in text.splitlines() if INDONESIAN.search(line)]
+
+
+def test_english_pages_show_no_indonesian(page, live_server):
+    report = file_report(title="Jalan rusak", description="Jalan rusak parah sejak Senin pagi.")
+    national = make_staff("national_admin")
+    page.goto(live_server.url + "/")
+    page.get_by_test_id("lang-en").click()
+    page.wait_for_load_state()
+    public = [
+        "/",
+        "/lapor/",
+        "/lacak/",
+        "/lacak/LPR-XXXXX-XXXXX/",
+        f"/lacak/{report.tracking}/",
+        "/laporan/",
+        f"/laporan/{report.tracking}/",
+        "/akun/masuk/",
+        "/akun/daftar/",
+        "/akun/sandi/lupa/",
+        "/tidak-ada/",
+    ]
+    found = [line for path in public for line in _indonesian_lines(page, live_server.url + path)]
+
+    page.goto(live_server.url + "/akun/masuk/")
+    page.get_by_label("Email or username").fill(national.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    staff = ["/triase/", f"/kerja/laporan/{report.tracking}/", "/pantau/", "/akun/pengaturan/"]
+    found += [line for path in staff for line in _indonesian_lines(page, live_server.url + path)]
+    assert found == []
