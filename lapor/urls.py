@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from complaints import views as complaint_views
 from complaints.urls_staff import triage_patterns, workspace_patterns
+from monitoring import views as monitoring_views
 
 urlpatterns = [
     path("", complaint_views.home, name="home"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("kerja/integrasi/", include("integrations.web_urls")),
     path("kerja/", include(workspace_patterns)),
     path("pantau/", include("monitoring.urls")),
+    path("statistik/", monitoring_views.public, name="statistik"),
     path("api/v1/", include("lapor.api_urls")),
     path("api/v1/", include("integrations.urls")),
     path("open311/v2/", include("integrations.open311_urls")),

@@ -42,7 +42,9 @@ def _places(report) -> list[tuple]:
     owner, holder = report.owner_agency_id or 0, report.agency_id or 0
     return [
         ("P", report.province_id, 0, 0),
-        ("O", "", owner, 0),
+        # By agency and the province the report came from: an agency's figures sum its rows,
+        # and a province page shows the central agencies' work in that province.
+        ("O", report.province_id or "", owner, 0),
         ("H", "", owner, holder),
     ]
 

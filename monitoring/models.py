@@ -1,8 +1,9 @@
 """Summary rows for the dashboards. The dashboards read these, never the reports table.
 
 A report counts in one row per grain and period:
-- grains: by province (``P``: national and public pages), by top-level agency (``O``: province
-  pages, agency pages, rankings) and by agency and unit (``H``: an agency's units);
+- grains: by province (``P``: national and public pages), by top-level agency and the report's
+  province (``O``: province pages, agency pages, rankings) and by agency and unit (``H``: an
+  agency's units);
 - periods: the year (``y``), month (``m``) and day (``d``) it was received, so any range reads
   whole years, whole months and a few days, and "this year" is one row per province and status.
 When a report changes (a status, a transfer, a reopening), its old contribution is taken out

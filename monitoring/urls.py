@@ -5,5 +5,8 @@ from . import views
 app_name = "monitoring"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", views.national, name="national"),
+    path("provinsi/<str:code>/", views.province, name="province"),
+    path("instansi/<int:pk>/", views.agency, name="agency"),
+    path("peringkat/", views.rankings, name="rankings"),
 ]
