@@ -225,6 +225,67 @@ MATRIX = {
     ),
 }
 
+
+def _pantau(path):
+    """A dashboard URL, from the report of the world (its agency) when it needs one."""
+    return lambda report: path.format(agency=report.owner_agency_id, kemenkes=_kemenkes())
+
+
+def _kemenkes():
+    from agencies.models import Agency
+
+    return Agency.objects.get(slug="kemenkes").pk
+
+
+NOBODY_ELSE = dict(anonymous=D, reporter=403, stranger=403, officer_a=403, officer_b=403)
+MATRIX.update(
+    {
+        "national dashboard": (
+            "get",
+            _pantau("/pantau/"),
+            None,
+            # A supervisor is sent on to their own province.
+            dict(**NOBODY_ELSE, admin_a=403, supervisor=D, national=200, ombudsman=200),
+        ),
+        "own province dashboard": (
+            "get",
+            _pantau("/pantau/provinsi/32/?format=csv"),
+            None,
+            dict(**NOBODY_ELSE, admin_a=403, supervisor=200, national=200, ombudsman=200),
+        ),
+        "other province dashboard": (
+            "get",
+            _pantau("/pantau/provinsi/35/"),
+            None,
+            dict(**NOBODY_ELSE, admin_a=403, supervisor=403, national=200, ombudsman=200),
+        ),
+        "own agency dashboard": (
+            "get",
+            _pantau("/pantau/instansi/{agency}/?format=csv"),
+            None,
+            dict(**NOBODY_ELSE, admin_a=200, supervisor=200, national=200, ombudsman=200),
+        ),
+        "ministry dashboard": (
+            "get",
+            _pantau("/pantau/instansi/{kemenkes}/"),
+            None,
+            dict(**NOBODY_ELSE, admin_a=403, supervisor=403, national=200, ombudsman=200),
+        ),
+        "rankings": (
+            "get",
+            _pantau("/pantau/peringkat/?tingkat=pusat"),
+            None,
+            dict(**NOBODY_ELSE, admin_a=403, supervisor=200, national=200, ombudsman=200),
+        ),
+        "public statistics": (
+            "get",
+            _pantau("/statistik/"),
+            None,
+            {role: 200 for role in ROLES},
+        ),
+    }
+)
+
 CASES = [(name, role) for name in MATRIX for role in ROLES]
 
 
@@ -256,7 +317,9 @@ def test_access(client, world, name, role):
     method, url_name, data, expected = MATRIX[name]
     if role != "anonymous":
         assert client.login(username=users[role].username, password=PASSWORD)
-    if url_name in (
+    if callable(url_name):
+        url = url_name(report)
+    elif url_name in (
         "workspace:detail",
         "workspace:act",
         "triage:detail",

@@ -59,6 +59,15 @@ def _public_pages(client, anonymous, confidential) -> dict[str, str]:
         f"/lacak/{confidential.tracking}/",
         f"/api/v1/reports/{anonymous.tracking}/",
         f"/api/v1/reports/{confidential.tracking}/",
+        "/api/v1/indicators/provinces/",
+        "/open311/v2/requests.json",
+        "/open311/v2/requests.xml",
+        f"/open311/v2/requests.json?service_request_id={confidential.tracking}",
+        f"/open311/v2/requests/{anonymous.tracking}.json",
+        f"/open311/v2/requests/{confidential.tracking}.json",
+        f"/open311/v2/requests/{confidential.tracking}.xml",
+        "/statistik/",
+        "/statistik/?format=csv",
     ]:
         response = client.get(url)
         text = response.content.decode() if response.status_code == 200 else ""
@@ -95,6 +104,41 @@ def test_agency_pages_and_exports_show_no_anonymous_identity(client, cast, secre
             _assert_no_identity(client.get(url).content.decode(), f"{url} as {user}")
         export = client.get(reverse("workspace:export"))
         _assert_no_identity(b"".join(export.streaming_content).decode(), f"export as {user}")
+        for url in (
+            reverse("monitoring:province", args=["32"]),
+            reverse("monitoring:province", args=["32"]) + "?format=csv",
+            reverse("monitoring:agency", args=[anonymous.agency_id]),
+            reverse("monitoring:agency", args=[anonymous.agency_id]) + "?format=csv",
+        ):
+            text = client.get(url).content.decode()
+            _assert_no_identity(text, f"{url} as {user}")
+            assert CONFIDENTIAL_WORD not in text, f"{url} as {user}"
+
+
+def test_the_agency_api_and_event_pull_carry_no_anonymous_identity(cast, agency_a, secrets_world):
+    from rest_framework.test import APIClient
+
+    from integrations.services import apikey_issue
+
+    anonymous, _confidential = secrets_world
+    key = apikey_issue(agency=agency_a, name="Sistem Kota Bandung")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key.raw}")
+    for url in (
+        "/api/v1/agency/reports/",
+        f"/api/v1/agency/reports/{anonymous.tracking}/",
+        "/api/v1/agency/events/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        _assert_no_identity(response.content.decode(), f"{url} with the agency's key")
+
+
+def test_emails_to_the_public_never_name_an_anonymous_reporter_to_anyone_else(cast, secrets_world):
+    others = [m for m in mail.outbox if SECRET_EMAIL not in m.to]  # the reporter's own may
+    assert others, "staff should have been told of the reports"
+    for message in others:
+        _assert_no_identity(message.subject + message.body, f"mail to {message.to}")
 
 
 def test_emails_to_staff_carry_no_identity(cast, secrets_world):
