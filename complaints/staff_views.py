@@ -3,6 +3,7 @@ report through one endpoint that calls the status machine; access is decided in
 complaints.permissions and agencies.scope only."""
 
 import csv
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +28,8 @@ from .filters import InboxFilter
 from .models import AnswerTemplate, Report
 from .permissions import can, can_see_identity, get_report_for, reports_visible_to
 from .services import report_transition, report_verify_and_route
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 
@@ -98,19 +101,20 @@ def triage_detail(request, tracking):
 
 
 def _assist(report: Report) -> dict:
-    """Category suggestion and likely duplicates, where those modules are installed."""
+    """Category suggestion and likely duplicates. Help, not a step: if either fails, triage
+    goes on without it (and the failure is logged)."""
+    from routing.suggest import suggest
+
+    from .duplicates import similar_open_reports
+
     result: dict = {"suggestions": [], "duplicates": []}
     try:
-        from routing.suggest import suggest
-
         codes = suggest(f"{report.title}\n{report.description}")
         names = {c.code: c for c in Category.objects.filter(code__in=[c for c, _ in codes])}
-        result["suggestions"] = [(names.get(code), conf) for code, conf in codes]
-    except ImportError:
-        pass
+        result["suggestions"] = [(names[code], conf) for code, conf in codes if code in names]
+    except Exception:
+        logger.exception("category suggestion failed for %s", report.tracking)
     try:
-        from .duplicates import similar_open_reports
-
         result["duplicates"] = similar_open_reports(
             title=report.title,
             description=report.description,
@@ -118,8 +122,8 @@ def _assist(report: Report) -> dict:
             regency_id=report.regency_id,
             exclude_id=report.pk,
         )
-    except ImportError:
-        pass
+    except Exception:
+        logger.exception("duplicate search failed for %s", report.tracking)
     return result
 
 

@@ -73,6 +73,42 @@ def regency_options(request):
     )
 
 
+@require_POST
+def report_assist(request):
+    """While the citizen writes: the categories the text suggests and open public reports of
+    the same province that look the same (to support instead of filing again). A fragment for
+    htmx; posted, not in the URL, so the text stays out of access logs. The form works the
+    same without it."""
+    from routing.models import Category
+    from routing.suggest import suggest
+
+    from .duplicates import similar_open_reports
+
+    title = request.POST.get("title", "")[:200]
+    description = request.POST.get("description", "")[:2000]
+    codes = suggest(f"{title}\n{description}") if len(title) + len(description) >= 20 else []
+    names = Category.objects.filter(code__in=[code for code, _ in codes], is_active=True)
+    by_code = {c.code: c for c in names}
+    suggestions = [(by_code[code], conf) for code, conf in codes if code in by_code]
+    similar = similar_open_reports(
+        title=title,
+        description=description,
+        province_id=request.POST.get("province") or None,
+        regency_id=request.POST.get("regency") or None,
+        limit=3,
+        public_only=True,
+    )
+    return render(
+        request,
+        "complaints/partials/report_assist.html",
+        {
+            "suggestions": suggestions,
+            "similar": similar,
+            "chosen": request.POST.get("category", ""),
+        },
+    )
+
+
 @require_GET
 def report_created(request, tracking):
     if tracking not in request.session.get("filed", []):

@@ -92,3 +92,25 @@ class RoutingRule(models.Model):
     def specificity(self) -> int:
         """regency (2) > province (1) > national (0)."""
         return 2 if self.regency_id else 1 if self.province_id else 0
+
+
+class Classifier(models.Model):
+    """A trained category classifier (routing.suggest), kept in the database so every web
+    machine uses the same one. Written only by ``manage.py train_classifier``; the newest row
+    is the one in use."""
+
+    trained_at = models.DateTimeField(auto_now_add=True)
+    examples = models.PositiveIntegerField(_("contoh"))
+    confirmed_reports = models.PositiveIntegerField(_("laporan terkonfirmasi"), default=0)
+    accuracy = models.FloatField(_("akurasi uji"), null=True, blank=True)
+    top3 = models.FloatField(_("akurasi 3 teratas"), null=True, blank=True)
+    model = models.BinaryField()
+
+    class Meta:
+        ordering = ["-trained_at", "-pk"]
+        get_latest_by = ["trained_at", "pk"]
+        verbose_name = _("pengklasifikasi kategori")
+        verbose_name_plural = _("pengklasifikasi kategori")
+
+    def __str__(self) -> str:
+        return f"{self.trained_at:%Y-%m-%d %H:%M} ({self.examples})"
