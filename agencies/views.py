@@ -86,7 +86,19 @@ class SignInView(auth_views.LoginView):
         allowed, retry_after = ratelimit.hit(request, "login")
         if not allowed:
             return ratelimit.too_many(request, retry_after)
+        # Failed attempts are also counted per account, whatever the address: guessing one
+        # account's password from many machines is locked out too (not yet-failed sign-ins).
+        blocked, retry_after = ratelimit.exceeded(request, "login_account", self._account())
+        if blocked:
+            return ratelimit.too_many(request, retry_after)
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        ratelimit.hit(self.request, "login_account", key=self._account())
+        return super().form_invalid(form)
+
+    def _account(self) -> str:
+        return self.request.POST.get("username", "").strip().lower()[:150]
 
 
 class ResetView(auth_views.PasswordResetView):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.models import Agency, Role, User
 from agencies.scope import scope_for
+from lapor import csvsafe
 from routing.models import Category
 from routing.selectors import decide
 
@@ -410,7 +411,7 @@ def inbox_export(request):
     def rows():
         yield writer.writerow([h for _f, h in EXPORT_COLUMNS])
         for values in qs.values_list(*fields).iterator(chunk_size=2000):
-            yield writer.writerow(["" if v is None else v for v in values])
+            yield writer.writerow(csvsafe.row(values))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="laporan-lapor.csv"'

@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from agencies.models import Agency, Province, Regency, Role, User
@@ -31,6 +31,7 @@ from . import sms
 from .auth import HasApiKey, LaporApiView, error_response
 from .idempotency import idempotent
 from .models import ApiKey
+from .parsers import BoundedJSONParser
 from .serializers import (
     AgencyRefSerializer,
     AgencyReportDetailSerializer,
@@ -72,7 +73,7 @@ class ReportCreateApi(LaporApiView):
     """Files a report. Without a key it is a citizen's (channel ``api``); with an agency key
     it comes from that agency's own system (channel ``integration``) and names that agency."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     class ReportCreateInputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Kind.choices)
@@ -540,7 +541,7 @@ class AgencyReportActionApi(AgencyApiView):
     a unit of this agency), ``assign`` (``assignee``: user id of an officer), ``ask_info``,
     ``note``. Send ``version`` (from the report) to be refused on a stale state (409)."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     class AgencyReportActionSerializer(serializers.Serializer):
         action = serializers.ChoiceField(choices=AGENCY_ACTIONS)
@@ -670,7 +671,7 @@ class SmsInboundApi(LaporApiView):
     handled once; the answer is also sent back by SMS."""
 
     authentication_classes: list = []
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
 
     class SmsInboundSerializer(serializers.Serializer):
         id = serializers.CharField(max_length=100)

@@ -1,11 +1,14 @@
 """Per-address rate limits, counted in the cache (Redis in production, shared by all workers)."""
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
+
+log = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str:
@@ -23,20 +26,39 @@ def client_ip(request) -> str:
 def hit(request, bucket: str, key: str | None = None) -> tuple[bool, int]:
     """Counts one attempt in ``bucket`` for this address (or ``key``).
 
-    Returns (allowed, retry_after_seconds). Fixed windows: cheap, one cache round trip."""
+    Returns (allowed, retry_after_seconds). Fixed windows: cheap, one cache round trip.
+    When the cache (Redis) is unreachable the attempt is allowed: filing and signing in must
+    not depend on Redis (tests/faults/test_redis_down.py)."""
     limit, window = settings.LAPOR_RATE_LIMITS[bucket]
     now = int(time.time())
     slot = now // window
     cache_key = f"rl:{bucket}:{key or client_ip(request)}:{slot}"
-    if cache.add(cache_key, 1, timeout=window + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout=window + 5)
-            count = 1
+    try:
+        count = _count(cache_key, window)
+    except Exception:  # redis ConnectionError, TimeoutError, ...: not counted, not refused
+        log.warning("rate limit %s not counted: cache unavailable", bucket, exc_info=True)
+        return True, 0
     return count <= limit, (slot + 1) * window - now
+
+
+def _count(cache_key: str, window: int) -> int:
+    if cache.add(cache_key, 1, timeout=window + 5):
+        return 1
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.add(cache_key, 1, timeout=window + 5)
+        return 1
+
+
+def exceeded(request, bucket: str, key: str) -> tuple[bool, int]:
+    """Whether ``key`` has used up ``bucket`` in this window, without counting an attempt.
+    For limits on failures only (hit() is then called on each failure)."""
+    limit, window = settings.LAPOR_RATE_LIMITS[bucket]
+    now = int(time.time())
+    slot = now // window
+    count = cache.get(f"rl:{bucket}:{key}:{slot}") or 0
+    return count >= limit, (slot + 1) * window - now
 
 
 def too_many(request, retry_after: int) -> HttpResponse:

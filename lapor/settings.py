@@ -240,6 +240,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": [
+        "integrations.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
@@ -250,10 +255,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# The largest JSON body the API reads (a report is a few kB; attachments go by the form).
+LAPOR_API_MAX_BODY = envint("LAPOR_API_MAX_BODY", 1024 * 1024)
+
 # Abuse control: per-address limits (count, seconds), kept in the cache.
 LAPOR_RATE_LIMITS = {
     "file": (envint("LAPOR_RATE_FILE", 10), 600),
     "login": (envint("LAPOR_RATE_LOGIN", 10), 600),
+    # Failed sign-ins per account, from any address (a botnet guessing one password).
+    "login_account": (envint("LAPOR_RATE_LOGIN_ACCOUNT", 10), 900),
     "track": (envint("LAPOR_RATE_TRACK", 60), 60),
     # Integrations: calls per API key, and texts per sender on the SMS channel.
     "api": (envint("LAPOR_RATE_API", 600), 60),

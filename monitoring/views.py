@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from agencies.models import Agency, Province
 from agencies.scope import scope_for
+from lapor import csvsafe
 
 from . import selectors
 from .selectors import Indicators, Range
@@ -225,7 +226,7 @@ def _csv(filename: str, tables: list[tuple[str, dict]], period: Range) -> HttpRe
         writer.writerow([head["label"] for head in table["heads"]] + [_("Predikat")])
         for row in table["rows"]:
             writer.writerow(
-                [row["name"]]
+                [csvsafe.cell(row["name"])]
                 + [_csv_value(row["values"].get(k), kind) for k, _label, kind in columns]
                 + [row["band_label"]]
             )
