@@ -168,3 +168,13 @@ def test_guessed_tracking_numbers_find_nothing_and_are_rate_limited(settings):
     ]
     assert 429 in statuses
     assert 200 not in statuses[limit + 1 :]
+
+
+def test_refusals_speak_the_callers_language():
+    body = json.dumps({**REPORT, "description": "x" * (3 * 1024 * 1024)})
+    answer = Client().post(
+        "/api/v1/reports/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert answer.json()["message"] == "The request body is too large."
+    answer = Client().post("/api/v1/reports/", body, content_type="application/json")
+    assert answer.json()["message"] == "Isi permintaan terlalu besar."
