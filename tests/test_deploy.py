@@ -1,6 +1,7 @@
 """Production settings pass Django's deployment checklist, and the deployment files hold
 together (docker-compose services with health checks, the Makefile targets the README names)."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -122,3 +123,40 @@ def test_makefile_has_the_targets_the_readme_and_ci_use():
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_production_answers_with_hsts_and_sends_plain_http_to_https():
+    # A request through the whole middleware stack in a child process with production settings
+    # (no database needed: the public statistics page of an empty service would need one, so
+    # the health check is asked, which answers 503 here and must still carry the headers).
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "c = Client(HTTP_HOST='lapor.go.id');"
+        "s = c.get('/healthz', secure=True); p = c.get('/lapor/');"
+        "print(json.dumps({'hsts': s.get('Strict-Transport-Security'),"
+        " 'frame': s.get('X-Frame-Options'), 'referrer': s.get('Referrer-Policy'),"
+        " 'csp': s.get('Content-Security-Policy'),"
+        " 'plain': p.status_code, 'location': p.get('Location')}))"
+    )
+    clean = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
+    env = {
+        **clean,
+        **_production_env(DATABASE_URL="postgres://postgres@127.0.0.1:1/none"),
+        "DJANGO_SETTINGS_MODULE": "lapor.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    headers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert headers["hsts"] == "max-age=31536000; includeSubDomains; preload"
+    assert headers["frame"] == "DENY" and headers["referrer"] == "same-origin"
+    assert "default-src 'self'" in headers["csp"]
+    assert headers["plain"] == 301 and headers["location"] == "https://lapor.go.id/lapor/"
