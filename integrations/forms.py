@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from . import urlsafety
 from .webhooks import EVENTS
 
 
@@ -40,3 +41,11 @@ class WebhookForm(forms.Form):
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            urlsafety.check(url)
+        except urlsafety.UnsafeUrl as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return url

@@ -84,7 +84,11 @@ def new_webhook_secret() -> str:
 def webhook_endpoint_register(
     *, agency: Agency, url: str, events: list[str] | None = None, created_by: User | None = None
 ) -> WebhookEndpoint:
-    """Registers an endpoint; its secret is on the returned object (show it once)."""
+    """Registers an endpoint; its secret is on the returned object (show it once). Raises
+    ``urlsafety.UnsafeUrl`` for a URL LAPOR must not post to."""
+    from .urlsafety import check
+
+    check(url)
     return WebhookEndpoint.objects.create(
         agency=agency,
         url=url,

@@ -33,6 +33,7 @@ from django.utils import timezone
 from agencies.models import Role
 from complaints.models import Report, ReportEvent
 
+from . import urlsafety
 from .models import WebhookDelivery, WebhookEndpoint
 from .serializers import AgencyReportSerializer
 
@@ -212,10 +213,15 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str]:
-    """One HTTP attempt. Returns (status or None, error text ('' on success))."""
+    """One HTTP attempt. Returns (status or None, error text ('' on success)). The address is
+    checked again first: a name registered as public may point inside since."""
+    try:
+        urlsafety.check(endpoint.url)
+    except urlsafety.UnsafeUrl as exc:
+        return None, str(exc)
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
     timestamp = int(time.time())
-    request = urllib.request.Request(  # noqa: S310  (an https/http URL validated at registration)
+    request = urllib.request.Request(  # noqa: S310  (checked by urlsafety just above)
         endpoint.url,
         data=body,
         method="POST",

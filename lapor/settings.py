@@ -149,7 +149,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lapor.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("LAPOR_CACHE_PREFIX", "lapor"),
         }
@@ -277,6 +277,13 @@ LAPOR_SMS_BACKEND = os.environ.get("LAPOR_SMS_BACKEND", "complaints.sms.ConsoleB
 # admins are e-mailed), and the timeout of one attempt in seconds.
 LAPOR_WEBHOOK_MAX_ATTEMPTS = envint("LAPOR_WEBHOOK_MAX_ATTEMPTS", 20)
 LAPOR_WEBHOOK_TIMEOUT = envint("LAPOR_WEBHOOK_TIMEOUT", 10)
+# Webhooks to http and to loopback or private addresses (integrations.urlsafety): allowed for
+# development, where the receiver runs on the same machine; off in production (https to public
+# addresses only, so an admin cannot make LAPOR post to the machines behind it).
+LAPOR_WEBHOOK_ALLOW_PRIVATE = envbool("LAPOR_WEBHOOK_ALLOW_PRIVATE", "1" if DEBUG else "0")
+# Outbox messages committed within this many milliseconds in one process are published to
+# the worker as one task (complaints.notifications.enqueue_delivery); 0 publishes each at once.
+LAPOR_OUTBOX_BATCH_MS = envint("LAPOR_OUTBOX_BATCH_MS", 50)
 # Automatic verification where routing is certain and the text passes checks
 # (complaints.autotriage); otherwise national admins verify every report.
 LAPOR_AUTO_VERIFY = envbool("LAPOR_AUTO_VERIFY", "0")

@@ -138,7 +138,7 @@ def test_every_url_is_classified():
 
 
 @pytest.fixture
-def target(cast, agency_a):
+def target(cast, agency_a, settings):
     """Agency A's anonymous, confidential report with an attachment, an API key, a webhook
     with one delivery, and an officer's role: every object a URL can name by number."""
     import io
@@ -146,6 +146,7 @@ def target(cast, agency_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
+    settings.LAPOR_WEBHOOK_ALLOW_PRIVATE = True
     endpoint = webhook_endpoint_register(agency=agency_a, url="http://127.0.0.1:9/hook")
     report = dispatched_report(
         agency_a,
@@ -227,9 +228,7 @@ ACTION = {
 
 
 @pytest.mark.parametrize("caller", ["anonymous", "citizen", "other_agency_officer"])
-def test_no_url_shows_or_changes_another_agencys_confidential_report(
-    client, cast, target, caller
-):
+def test_no_url_shows_or_changes_another_agencys_confidential_report(client, cast, target, caller):
     report, numbers = target
     if caller == "citizen":
         assert client.login(username=cast.stranger.username, password=PASSWORD)
