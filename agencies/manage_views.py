@@ -47,7 +47,7 @@ def manage(request):
             return redirect("manage:home")
     roles = (
         Role.objects.active()
-        .filter(agency_id__in=ids)
+        .filter(agency_id__in=ids, user__is_service=False)  # keys: on the integration page
         .select_related("user", "agency")
         .order_by("agency__path", "user__full_name")
     )
@@ -107,7 +107,9 @@ def _add_unit(request, data) -> None:
 @require_POST
 def revoke(request, pk):
     ids = {a.pk for a in _managed(request.user)}
-    role = Role.objects.filter(pk=pk, agency_id__in=ids, is_active=True).first()
+    role = Role.objects.filter(
+        pk=pk, agency_id__in=ids, is_active=True, user__is_service=False
+    ).first()
     if role is None:
         raise Http404
     if role.user_id == request.user.pk:

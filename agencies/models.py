@@ -160,6 +160,9 @@ class User(AbstractUser):
         default=True,
         help_text=_("Ringkasan dan pemberitahuan yang tidak wajib."),
     )
+    # The account an integration's API key acts as (integrations.services.apikey_issue): it
+    # holds an officer role for the key's scope, but is no person to pick or to manage.
+    is_service = models.BooleanField(default=False, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("pengguna")

@@ -216,6 +216,7 @@ def _officers(report: Report) -> list[User]:
             roles__is_active=True,
             roles__kind__in=[Role.Kind.OFFICER, Role.Kind.AGENCY_ADMIN],
             roles__agency__path__startswith=f"{report.owner_agency_id}/",
+            is_service=False,
         )
         .distinct()
         .order_by("full_name")[:200]

@@ -37,6 +37,7 @@ def apikey_issue(*, agency: Agency, name: str, created_by: User | None = None) -
         username=f"api-{prefix}-{secrets.token_hex(4)}",
         full_name=f"Integrasi: {name}"[:150],
         email="",
+        is_service=True,
     )
     user.set_unusable_password()
     user.save()

@@ -77,3 +77,31 @@ def test_pages_are_refused_to_others(client, cast, agency_a, agency_b):
     forged = client.post(URL, {"form": "key", "name": "x", "agency": agency_a.pk})
     assert forged.status_code == 400
     assert not ApiKey.objects.filter(agency=agency_a, name="x").exists()
+
+
+def test_a_keys_service_account_is_no_officer_to_pick_or_manage(client, cast, agency_a, key_a):
+    from agencies.models import Role
+    from tests.factories import dispatched_report
+
+    service = key_a.key.service_user
+    assert service.is_service
+    report = dispatched_report(agency_a, cast.national)
+    login(client, cast.admin_a)
+    detail = client.get(f"/kerja/laporan/{report.tracking}/")
+    officers = detail.context["officers"]
+    assert cast.officer_a in officers and service not in officers
+    manage = client.get("/kerja/kelola/")
+    assert service.full_name not in manage.content.decode()
+    assert cast.officer_a.full_name in manage.content.decode()
+    # Nor revoked from there: a key is revoked on the integration page, which marks it.
+    role = Role.objects.get(user=service)
+    assert client.post(f"/kerja/kelola/peran/{role.pk}/cabut/").status_code == 404
+    role.refresh_from_db()
+    assert role.is_active
+    # And a report cannot be assigned to it.
+    assigned = client.post(
+        f"/kerja/laporan/{report.tracking}/aksi/", {"action": "assign", "assignee": service.pk}
+    )
+    assert assigned.status_code in (400, 302)
+    report.refresh_from_db()
+    assert report.assigned_to_id != service.pk
