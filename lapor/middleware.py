@@ -4,6 +4,7 @@ when the database is unreachable."""
 import logging
 import re
 import secrets
+import sys
 import uuid
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.views import defaults
 
 from .logging import request_id_var
 
@@ -87,26 +89,44 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        if isinstance(exception, DatabaseError) and "could not serialize" in str(exception):
+        if not _database_down(exception):
             return None
         log.warning("database unavailable: %s", exception)
-        body = {
-            "code": "service_unavailable",
-            "message": "Layanan sedang sibuk atau dalam pemeliharaan. Silakan coba lagi.",
-        }
-        if request.path.startswith(("/api/", "/open311/")):
-            response = JsonResponse(body, status=503)
-        else:
-            response = HttpResponse(
-                "<!doctype html><html lang='id'><meta charset='utf-8'><title>LAPOR!</title>"
-                "<h1>Layanan sedang sibuk</h1><p>Silakan coba lagi dalam beberapa detik. "
-                "Laporan yang sudah terkirim tetap tersimpan.</p></html>",
-                status=503,
-            )
-        response["Retry-After"] = RETRY_AFTER
-        return response
+        return database_unavailable(request)
+
+
+def _database_down(exception) -> bool:
+    if not isinstance(exception, OperationalError | InterfaceError):
+        return False
+    return not (isinstance(exception, DatabaseError) and "could not serialize" in str(exception))
+
+
+def database_unavailable(request) -> HttpResponse:
+    """The 503 with a retry hint: JSON for the API and Open311, a short page otherwise."""
+    body = {
+        "code": "service_unavailable",
+        "message": "Layanan sedang sibuk atau dalam pemeliharaan. Silakan coba lagi.",
+    }
+    if request.path.startswith(("/api/", "/open311/")):
+        response = JsonResponse(body, status=503)
+    else:
+        response = HttpResponse(
+            "<!doctype html><html lang='id'><meta charset='utf-8'><title>LAPOR!</title>"
+            "<h1>Layanan sedang sibuk</h1><p>Silakan coba lagi dalam beberapa detik. "
+            "Laporan yang sudah terkirim tetap tersimpan.</p></html>",
+            status=503,
+        )
+    response["Retry-After"] = RETRY_AFTER
+    return response
+
+
+def server_error(request):
+    """handler500. The database can also fail outside a view, where process_exception never
+    sees it: the session saved after the response (the report form), another middleware. That
+    is the same outage, so the same 503; anything else is Django's 500 page."""
+    if _database_down(sys.exc_info()[1]):
+        return database_unavailable(request)
+    return defaults.server_error(request)
 
 
 class LanguageMiddleware(LocaleMiddleware):

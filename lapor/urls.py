@@ -26,3 +26,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", complaint_views.health, name="health"),
 ]
+
+# A database outage met outside a view is a 503 too (lapor.middleware.server_error).
+handler500 = "lapor.middleware.server_error"
