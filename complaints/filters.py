@@ -1,6 +1,7 @@
 """Inbox filters (django-filter): status, category, region, overdue, assignment, dates, text."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,11 @@ class InboxFilter(django_filters.FilterSet):
     )
     province = django_filters.ModelChoiceFilter(label=_("Provinsi"), queryset=Province.objects)
     regency = django_filters.ModelChoiceFilter(label=_("Kabupaten/kota"), queryset=Regency.objects)
-    overdue = django_filters.BooleanFilter(label=_("Terlambat"), method="filter_overdue")
+    overdue = django_filters.BooleanFilter(
+        label=_("Terlambat"),
+        method="filter_overdue",
+        widget=forms.Select(choices=[("", _("Semua")), ("true", _("Ya")), ("false", _("Tidak"))]),
+    )
     assigned = django_filters.ChoiceFilter(
         label=_("Penugasan"),
         choices=[("me", _("Ditugaskan ke saya")), ("none", _("Belum ditugaskan"))],

@@ -32,3 +32,14 @@ def due_label(context, due, done=None):
 @register.filter
 def is_late(due):
     return bool(due) and due < timezone.now()
+
+
+@register.filter
+def status_label(code: str) -> str:
+    """The reader's word for a status code (``in_progress`` -> "Ditindaklanjuti")."""
+    from ..models import Status
+
+    try:
+        return Status(code).label
+    except ValueError:
+        return code

@@ -171,3 +171,19 @@ def test_inbox_region_filter_follows_the_scope(client, cast, agency_a):
     assert bandung.tracking in page  # nationwide: the regency is searched by name
     page = client.get(reverse("workspace:inbox"), {"regency": "surabaya"}).content.decode()
     assert bandung.tracking not in page
+
+
+def test_inbox_counts_and_filters_speak_the_readers_language(client, cast, agency_a):
+    dispatched_report(agency_a, cast.national)
+    assert client.login(username=cast.officer_a.username, password=PASSWORD)
+    html = client.get(reverse("workspace:inbox")).content.decode()
+    counts = html[html.index('data-testid="status-counts"') :].split("</p>", 1)[0]
+    assert ">Didisposisikan: 1</a>" in counts and ">dispatched:" not in counts
+    assert '<option value="" selected>Semua</option>' in html  # "overdue": any
+    client.post(reverse("set_language"), {"language": "en", "next": "/kerja/"})
+    html = client.get(reverse("workspace:inbox")).content.decode()
+    counts = html[html.index('data-testid="status-counts"') :].split("</p>", 1)[0]
+    assert "Dispatched: 1" in counts
+    assert '<option value="" selected>All</option>' in html
+    late = client.get(reverse("workspace:inbox"), {"overdue": "true"})
+    assert late.status_code == 200 and late.context["page"].paginator.count == 0
