@@ -96,6 +96,9 @@ class WebhookEndpoint(models.Model):
     # One worker at a time delivers an endpoint's queue (in order): a lease taken by a
     # conditional UPDATE, expiring by itself if the worker dies.
     lease_until = models.DateTimeField(null=True, blank=True)
+    # The Celery task id holding the lease: the same task, redelivered after its worker was
+    # killed (acks_late, reject_on_worker_lost), takes its own lease back at once.
+    lease_owner = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]

@@ -15,7 +15,7 @@ IDEMPOTENCY_KEEP = dt.timedelta(hours=24)
 def deliver_webhooks_task(endpoint_id: int) -> dict:
     """Sends an endpoint's due deliveries in order. When some are left (back-off, or more
     than one batch) it queues itself again for then; the sweep is the safety net."""
-    result = webhooks.deliver_endpoint(endpoint_id)
+    result = webhooks.deliver_endpoint(endpoint_id, owner=deliver_webhooks_task.request.id or "")
     retry_in = result.get("retry_in")
     if retry_in and not deliver_webhooks_task.app.conf.task_always_eager:
         webhooks.enqueue_endpoint(endpoint_id, countdown=retry_in)
