@@ -20,6 +20,7 @@ from .stack import (
     PostgresCluster,
     Receiver,
     RedisServer,
+    SmtpReceiver,
     missing_tools,
     production_env,
     wait_for,
@@ -162,3 +163,10 @@ def sweep_until_delivered(deployment: Deployment, timeout: float = 120) -> dict:
             "print(json.dumps([outbox_sweep(min_age_seconds=0), webhook_sweep()]))\n"
         )
         wait_for(lambda: not any(left().values()), 5, 0.5)
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpReceiver()
+    yield server
+    server.close()

@@ -18,6 +18,7 @@ class Answer:
     tracking: str | None
     number: int = 0
     body: bytes = b""  # kept when the answer is not a success
+    seconds: float = 0.0
 
 
 class Load:
@@ -54,7 +55,9 @@ class Load:
             if self._stop.is_set():
                 return
             phase = self.phase
+            started = time.monotonic()
             answer = self._one(action, phase)
+            answer.seconds = time.monotonic() - started
             with self._lock:
                 self.answers.append(answer)
             time.sleep(0.02)

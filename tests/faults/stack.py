@@ -13,6 +13,7 @@ import secrets
 import shutil
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
 import tempfile
@@ -519,6 +520,72 @@ class Receiver:
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/lapor-hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --- an SMTP server -------------------------------------------------------------------------
+
+
+class SmtpReceiver:
+    """A minimal SMTP server on 127.0.0.1 (no TLS, no auth) that records the recipients of
+    each message it accepted (answered 250 after DATA). With ``hold`` set, it keeps the first
+    message unanswered until ``release`` is set: the sender is in the middle of sending."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.accepted: list[str] = []
+        self.hold = False
+        self.holding = threading.Event()
+        self.release = threading.Event()
+        receiver = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                self.wfile.write(b"220 faults ESMTP\r\n")
+                recipients: list[str] = []
+                for raw in self.rfile:
+                    command = raw.decode(errors="replace").strip()
+                    verb = command[:4].upper()
+                    if verb == "EHLO":
+                        self.wfile.write(b"250-faults\r\n250 8BITMIME\r\n")
+                    elif verb == "RCPT":
+                        recipients.append(command.split(":", 1)[1].strip(" <>"))
+                        self.wfile.write(b"250 OK\r\n")
+                    elif verb == "DATA":
+                        self.wfile.write(b"354 go ahead\r\n")
+                        for line in self.rfile:
+                            if line in (b".\r\n", b".\n"):
+                                break
+                        if not receiver._answer(recipients):
+                            return  # held, then dropped without an answer
+                        self.wfile.write(b"250 OK\r\n")
+                        recipients = []
+                    elif verb == "QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    else:  # HELO, MAIL, RSET, NOOP
+                        self.wfile.write(b"250 OK\r\n")
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _answer(self, recipients: list[str]) -> bool:
+        with self.lock:
+            hold, self.hold = self.hold, False
+        if hold:
+            self.holding.set()
+            self.release.wait(60)
+            return False
+        with self.lock:
+            self.accepted.extend(recipients)
+        return True
 
     def close(self) -> None:
         self.release.set()

@@ -1,6 +1,7 @@
 """A Celery worker process is killed (SIGKILL, as the OOM killer does) in the middle of a
-webhook delivery. With acks_late and reject_on_worker_lost the task goes back to the queue;
-its second run must finish the job, and the agency must get the delivery answered once."""
+task. With acks_late and reject_on_worker_lost the task goes back to the queue; its second
+run must finish the job, once. For a webhook it does (the lease fix); for an e-mail it does
+not yet (a strict xfail below, so that the fix is noticed)."""
 
 import os
 import re
@@ -27,7 +28,7 @@ def test_a_worker_killed_mid_webhook_redelivers_and_the_agency_gets_it_once(depl
     assert receiver.holding.wait(60), lapor.log_tail("worker")
     pool = children(worker.pid)
     assert len(pool) == 1
-    task_id = _running_webhook_task(lapor.log_tail("worker", 200))
+    task_id = _running_task("deliver_webhooks", lapor.log_tail("worker", 200))
     os.kill(pool[0], signal.SIGKILL)  # the process in the middle of the POST
     receiver.release.set()
 
@@ -53,8 +54,9 @@ def test_a_worker_killed_mid_webhook_redelivers_and_the_agency_gets_it_once(depl
     assert lapor.mails_to("pelapor.key.1@example.id") == rows
 
 
-def _running_webhook_task(log: str) -> str:
-    received = re.findall(r"deliver_webhooks_task\[([0-9a-f-]+)\] received", log)
+def _running_task(name: str, log: str) -> str:
+    """The id of the last task whose name starts with ``name`` that the worker received."""
+    received = re.findall(rf"tasks\.{name}\w*\[([0-9a-f-]+)\] received", log)
     assert received, log
     return received[-1]
 
@@ -79,3 +81,45 @@ def test_only_the_task_holding_a_lease_takes_it_back(settings, agency_a, receive
     assert webhooks.deliver_endpoint(endpoint.pk, owner="task-1")["delivered"] == 1
     assert receiver.answered == [str(WebhookDelivery.objects.get().pk)]
     assert webhooks.deliver_endpoint(endpoint.pk, owner="task-2")["busy"] is False
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="known bug, not fixed here: the redelivered outbox task finds the message claimed "
+    "(state sending) by its own killed first run and skips it, so the e-mail waits for "
+    "STALE_CLAIM (10 minutes) and the sweep. The webhook fix applies (a claim owned by the task "
+    "id); complaints/tasks.py is being reworked (outbox batches) in another change.",
+)
+def test_a_worker_killed_mid_email_sends_it_once_after_redelivery(deployment, smtp):
+    """As above for a confirmation e-mail, with an SMTP server that never answers the first
+    message's DATA. Setup problems fail the test (pytest.fail); only the missing e-mail is the
+    expected failure."""
+    lapor = deployment.lapor
+    lapor.env.update(
+        {
+            "DJANGO_EMAIL_HOST": "127.0.0.1",
+            "DJANGO_EMAIL_PORT": str(smtp.port),
+            "DJANGO_EMAIL_USE_TLS": "0",
+        }
+    )
+    lapor.start_web(workers=1, threads=2)
+    worker = lapor.start_worker(concurrency=1)
+
+    smtp.hold = True
+    status, _headers, _tracking, _body = lapor.file_api(1)
+    if status != 201 or not smtp.holding.wait(60):
+        pytest.fail(f"no e-mail in flight: {status}\n{lapor.log_tail('worker')}")
+    task_id = _running_task("deliver_outbox", lapor.log_tail("worker", 200))
+    (process,) = children(worker.pid)
+    os.kill(process, signal.SIGKILL)  # in the middle of the SMTP conversation
+    smtp.release.set()
+
+    sent = wait_for(
+        lambda: deployment.sql("SELECT state FROM complaints_outboxmessage") == "sent", 20, 0.5
+    )
+    log = lapor.log_tail("worker", 400)
+    if "WorkerLostError" not in log or log.count(f"[{task_id}] received") != 2:
+        pytest.fail(f"the task was not redelivered:\n{log}")
+    assert sent, "the redelivered task did not send the e-mail"
+    assert smtp.accepted == ["pelapor.api.1@example.id"]  # accepted once
