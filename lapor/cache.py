@@ -6,8 +6,19 @@ of CPU per call, two calls per filing for the rate limit. The client is thread-s
 no connection of its own (the pool does), so one per pool is kept. And a counter in a fixed
 window (the rate limits) is one round trip instead of two (``add`` then ``incr``)."""
 
+import logging
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+
+# Redis unreachable (down, restarting): reads miss and writes are dropped, as with an empty
+# cache, so that no page depends on Redis (tests/faults/test_cache_down.py).
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
@@ -34,6 +45,19 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except UNREACHABLE:
+            log.warning("cache unreachable: get %s missed", key, exc_info=True)
+            return default
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            super().set(key, value, timeout, version)
+        except UNREACHABLE:
+            log.warning("cache unreachable: set %s dropped", key, exc_info=True)
 
     def incr_window(self, key: str, timeout: int, version=None) -> int:
         """Adds one to the counter ``key`` (created at 0 with ``timeout`` seconds to live if
