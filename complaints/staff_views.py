@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,27 +26,13 @@ from . import queues, selectors, workflow
 from .errors import DomainError, InvalidAction, StaleReport
 from .filters import InboxFilter
 from .models import AnswerTemplate, Report
+from .paging import CappedPaginator
 from .permissions import can, can_see_identity, get_report_for, reports_visible_to
 from .services import report_transition, report_verify_and_route
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
-
-
-class CappedPaginator(Paginator):
-    """Counts at most CAP rows (COUNT over a LIMIT), so a filter matching 100,000 reports
-    costs no more to page than one matching 10,000; the page then says "10.000+"."""
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list[: self.CAP + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > self.CAP
 
 
 def _require_triage(user):

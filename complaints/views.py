@@ -20,6 +20,7 @@ from . import selectors
 from .errors import DomainError, StorageFull
 from .forms import NoteForm, PublicFilterForm, RatingForm, ReportForm, TrackForm, regency_choices
 from .models import Attachment, Channel, Report, Status
+from .paging import CappedPaginator
 from .permissions import can_see_identity, get_report_for, is_reporter, reports_visible_to
 from .services import OMBUDSMAN_AFTER, report_submit, report_support, report_transition
 
@@ -237,7 +238,8 @@ def _int(value):
 def public_list(request):
     form = PublicFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.public_reports(filters=filters), PAGE_SIZE).get_page(
+    # Capped: counting every public report (a million) would cost seconds on each visit.
+    page = CappedPaginator(selectors.public_reports(filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()

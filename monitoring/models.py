@@ -57,6 +57,8 @@ class Summary(models.Model):
         constraints = [models.UniqueConstraint(fields=KEY, name="summary_key")]
         indexes = [
             # monitoring.selectors: rows of one grain and period, by start (and then agency).
+            # On PostgreSQL this index and summary_key also INCLUDE the summed columns
+            # (migration 0002), so a dashboard reads the index alone.
             models.Index(fields=["grain", "period", "start", "owner"], name="summary_lookup"),
         ]
 
@@ -81,6 +83,7 @@ class Duration(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=DURATION_KEY, name="duration_key")]
         indexes = [
+            # With its other columns INCLUDEd on PostgreSQL, as summary_lookup (migration 0002).
             models.Index(fields=["grain", "period", "start", "owner"], name="duration_lookup")
         ]
 

@@ -1,10 +1,16 @@
 """Recompute the summary rows from the reports: to check the incremental upkeep, to repair it,
-and to fill the tables after a bulk load. Reads every report once (a command, not a page)."""
+and to fill the tables after a bulk load. Reads every report once (a command, not a page).
 
-from collections import Counter, defaultdict
+At a million reports the tables hold millions of rows, so the expected rows are kept as plain
+tuples (not a Counter per row), the stored rows are streamed and compared one by one without a
+second copy in memory, only the rows that differ are sorted, and on PostgreSQL the rebuilt rows
+are written with COPY."""
+
+import operator
+from collections import defaultdict
 from types import SimpleNamespace
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from complaints.models import Report
 
@@ -28,50 +34,67 @@ FIELDS = [
     "transfer_count",
     "rating",
 ]
+CHUNK = 10_000
+ZERO = (0,) * len(MEASURES)
 
 
-def expected() -> tuple[dict, Counter]:
-    """The rows the reports call for: ({key: Counter}, {duration key: n})."""
-    summary: dict = defaultdict(Counter)
-    durations: Counter = Counter()
-    for values in Report.objects.values_list(*FIELDS).order_by().iterator(chunk_size=5000):
-        report = SimpleNamespace(**dict(zip(FIELDS, values, strict=True)))
-        rows, spans = contribution(report)
+def expected() -> tuple[dict, dict]:
+    """The rows the reports call for: ({key: measures as a tuple in MEASURES order},
+    {duration key: n})."""
+    summary: dict = {}
+    durations: dict = defaultdict(int)
+    add = operator.add
+    for values in Report.objects.values_list(*FIELDS).order_by().iterator(chunk_size=CHUNK):
+        rows, spans = contribution(SimpleNamespace(**dict(zip(FIELDS, values, strict=True))))
+        last, vector = None, ZERO
         for key, measures in rows.items():
-            summary[key].update(measures)
-        durations.update(spans)
+            if measures is not last:  # one Counter serves all of a report's rows
+                last, vector = measures, tuple(measures[m] for m in MEASURES)
+            have = summary.get(key)
+            summary[key] = vector if have is None else tuple(map(add, have, vector))
+        for key, n in spans.items():
+            durations[key] += n
     return summary, durations
 
 
-def stored() -> tuple[dict, Counter]:
-    summary = {
-        tuple(row[: len(KEY)]): Counter(dict(zip(MEASURES, row[len(KEY) :], strict=True)))
-        for row in Summary.objects.values_list(*KEY, *MEASURES).iterator(chunk_size=5000)
-    }
-    durations = Counter(
-        {
-            tuple(row[: len(DURATION_KEY)]): row[-1]
-            for row in Duration.objects.values_list(*DURATION_KEY, "n").iterator(chunk_size=5000)
-        }
-    )
-    return summary, durations
+def _stored_summary():
+    width = len(KEY)
+    for row in Summary.objects.values_list(*KEY, *MEASURES).order_by().iterator(CHUNK):
+        yield row[:width], row[width:]
+
+
+def _stored_durations():
+    for row in Duration.objects.values_list(*DURATION_KEY, "n").order_by().iterator(CHUNK):
+        yield row[:-1], row[-1]
 
 
 def differences() -> list[str]:
-    """Rows where the stored summaries disagree with the reports (empty when all agree)."""
+    """Rows where the stored summaries disagree with the reports (empty when all agree). A
+    stored row of zeros and a missing row agree."""
     want_s, want_d = expected()
-    have_s, have_d = stored()
-    problems = []
-    for key in sorted(set(want_s) | set(have_s), key=str):
-        want = +want_s.get(key, Counter())
-        have = +have_s.get(key, Counter())
+    bad_s, bad_d = {}, {}
+    for key, have in _stored_summary():
+        want = want_s.pop(key, ZERO)
         if want != have:
-            problems.append(f"summary {key}: reports say {dict(want)}, table has {dict(have)}")
-    for key in sorted(set(want_d) | set(have_d), key=str):
-        if want_d.get(key, 0) != have_d.get(key, 0):
-            problems.append(
-                f"duration {key}: reports say {want_d.get(key, 0)}, table has {have_d.get(key, 0)}"
-            )
+            bad_s[key] = (want, have)
+    bad_s.update({key: (want, ZERO) for key, want in want_s.items() if want != ZERO})
+    for key, have in _stored_durations():
+        want = want_d.pop(key, 0)
+        if want != have:
+            bad_d[key] = (want, have)
+    bad_d.update({key: (want, 0) for key, want in want_d.items() if want})
+
+    def named(values: tuple) -> dict:
+        return {m: v for m, v in zip(MEASURES, values, strict=True) if v}
+
+    problems = [
+        f"summary {key}: reports say {named(want)}, table has {named(have)}"
+        for key, (want, have) in sorted(bad_s.items(), key=lambda item: str(item[0]))
+    ]
+    problems += [
+        f"duration {key}: reports say {want}, table has {have}"
+        for key, (want, have) in sorted(bad_d.items(), key=lambda item: str(item[0]))
+    ]
     return problems
 
 
@@ -81,20 +104,21 @@ def rebuild() -> tuple[int, int]:
     want_s, want_d = expected()
     Summary.objects.all().delete()
     Duration.objects.all().delete()
-    Summary.objects.bulk_create(
-        (
-            Summary(**dict(zip(KEY, key, strict=True)), **dict(measures))
-            for key, measures in want_s.items()
-            if measures["n"]
-        ),
-        batch_size=5000,
-    )
-    Duration.objects.bulk_create(
-        (
-            Duration(**dict(zip(DURATION_KEY, key, strict=True)), n=n)
-            for key, n in want_d.items()
-            if n
-        ),
-        batch_size=5000,
-    )
+    summary_rows = ((*key, *values) for key, values in want_s.items() if values[0])
+    duration_rows = ((*key, n) for key, n in want_d.items() if n)
+    _insert(Summary, [*KEY, *MEASURES], summary_rows)
+    _insert(Duration, [*DURATION_KEY, "n"], duration_rows)
     return len(want_s), len(want_d)
+
+
+def _insert(model, columns: list[str], rows) -> None:
+    if connection.vendor == "postgresql":
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    model.objects.bulk_create(
+        (model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=5000
+    )

@@ -1,0 +1,47 @@
+"""What keeps the read pages fast at a million reports (bench/bench_reads.py,
+bench/bench_dashboards.py): the public list counts at most CappedPaginator.CAP rows, and the
+dashboards answer from covering indexes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from complaints.paging import CappedPaginator
+from tests.factories import file_report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_list_counts_no_more_than_the_cap(client, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "CAP", 5)
+    for i in range(8):
+        file_report(title=f"Jalan rusak nomor {i}")
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/laporan/").content.decode()
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1
+    assert "LIMIT 6" in counts[0]  # never a count of every public report
+    assert "Lebih dari 10.000 laporan" in html
+    assert "Jalan rusak nomor 7" in html
+
+
+def test_public_list_under_the_cap_shows_the_exact_number(client):
+    for i in range(3):
+        file_report(title=f"Sampah menumpuk {i}")
+    html = client.get("/laporan/", {"q": "sampah"}).content.decode()
+    assert "3 laporan" in html
+    assert "Lebih dari" not in html
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="INCLUDE indexes: PostgreSQL")
+def test_summary_lookups_carry_the_summed_columns():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
+            "('monitoring_summary', 'monitoring_duration')"
+        )
+        definitions = dict(cursor.fetchall())
+    assert "INCLUDE (province, holder, status, n," in definitions["summary_lookup"]
+    assert "INCLUDE (n, dispatched," in definitions["summary_key"]
+    assert "INCLUDE (province, holder, measure, bucket, n)" in definitions["duration_lookup"]
+    assert "INCLUDE (n)" in definitions["duration_key"]
