@@ -1,0 +1,215 @@
+"""Server time of the dashboards at 10,000 and at 1,000,000 reports, on PostgreSQL.
+
+Both databases come from bench/generate_reports.py (the same reference data, so the same
+agency ids):
+
+    python bench/generate_reports.py --database lapor_bench_10k --n 10000 --fresh
+    python bench/generate_reports.py --database lapor_bench --n 1000000 --fresh
+    python bench/bench_dashboards.py --small lapor_bench_10k --large lapor_bench
+
+Times the national dashboard (/pantau/) and a province page (/pantau/provinsi/32/, Jawa
+Barat, the province with the most reports) in-process with Django's test client, as a
+national admin, with production-like settings (DEBUG off, persistent connections, Redis
+cache), for the default period (this year), the last 12 months and a 365-day range that
+starts and ends mid-month (whole years, months and days are all read). The baseline is
+/healthz (one database and one Redis round trip) in the same run. The two databases are
+measured in alternating rounds so that both see the same load on this shared machine; after
+each switch a few unmeasured requests warm the connection. Prints p50/p95, the statements per
+page, and the ratio of the 1M figure to the 10k figure; writes bench/results/dashboards.txt.
+"""
+
+import argparse
+import datetime as dt
+import os
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS = "redis://127.0.0.1:6379/1"
+
+
+def setup_env(database: str) -> None:
+    os.environ.update(
+        {
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", REDIS),
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "testserver",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "LAPOR_LOG_LEVEL": "WARNING",
+            "LAPOR_REQUEST_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "lapor.settings",
+            "LAPOR_TESTING": "1",  # plain static storage: no collectstatic needed
+        }
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def use_database(name: str) -> None:
+    """Points the default connection at another database (closed first, reopened on use)."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def staff_user(kind: str, agency=None):
+    """A user with one role (created once per database, reused by later runs)."""
+    from agencies.models import Role, User
+    from agencies.services import role_grant
+
+    username = f"bench-{kind}-{agency.pk if agency else 'all'}@bench.lapor.test"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create_user(username=username, password=secrets.token_urlsafe(12))
+        role_grant(user=user, kind=getattr(Role.Kind, kind.upper()), agency=agency)
+    return user
+
+
+def timed(client, url: str, runs: int) -> tuple[list[float], int]:
+    """Server times in ms of ``runs`` requests (after one unmeasured), and the number of SQL
+    statements one request runs."""
+    from django.db import connection
+
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    out = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        out.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return out, len(statements)
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def p50(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def periods(today: dt.date) -> dict[str, str]:
+    end = today - dt.timedelta(days=16)
+    if end.day == 1 or end.day > 27:
+        end = end.replace(day=15)
+    start = end - dt.timedelta(days=364)
+    return {
+        "default (this year)": "",
+        "last 12 months": "?period=12m",
+        f"{start:%Y-%m-%d}..{end:%Y-%m-%d}": (
+            f"?period=custom&start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
+        ),
+    }
+
+
+def dashboard_urls() -> dict[str, str]:
+    from django.urls import reverse
+    from django.utils import timezone
+
+    pages = {
+        "national /pantau/": reverse("monitoring:national"),
+        "province Jawa Barat": reverse("monitoring:province", args=["32"]),
+    }
+    return {
+        f"{page}, {label}": url + query
+        for page, url in pages.items()
+        for label, query in periods(timezone.localdate()).items()
+    }
+
+
+def measure(databases: list[str], urls: dict[str, str], runs: int, rounds: int) -> dict:
+    """{database: {name: ([ms...], statements)}}, databases alternating ``rounds`` times."""
+    from django.test import Client
+
+    results: dict = {db: {} for db in databases}
+    per_round = max(1, runs // rounds)
+    for _round in range(rounds):
+        for db in databases:
+            use_database(db)
+            client = Client()
+            client.force_login(staff_user("national_admin"))
+            for _ in range(3):
+                client.get("/healthz")
+            for name, url in {"baseline /healthz": "/healthz", **urls}.items():
+                times, statements = timed(client, url, per_round)
+                have = results[db].setdefault(name, ([], statements))
+                have[0].extend(times)
+    return results
+
+
+def table(title: str, small: str, large: str, results: dict, counts: dict) -> str:
+    lines = [
+        title,
+        "",
+        f"{'page, period':<48}{'SQL':>5}{'10k p50':>9}{'10k p95':>9}{'1M p50':>9}"
+        f"{'1M p95':>9}{'p50 1M/10k':>12}{'p95 1M/10k':>12}",
+    ]
+    for name in results[small]:
+        a, statements = results[small][name]
+        b, statements_large = results[large][name]
+        sql = (
+            f"{statements}"
+            if statements == statements_large
+            else f"{statements}/{statements_large}"
+        )
+        lines.append(
+            f"{name:<48}{sql:>5}{p50(a):>9.1f}{p95(a):>9.1f}{p50(b):>9.1f}{p95(b):>9.1f}"
+            f"{p50(b) / p50(a):>12.2f}{p95(b) / p95(a):>12.2f}"
+        )
+    lines.append("")
+    lines.append(
+        f"10k = {small} ({counts[small]:,} reports), 1M = {large} ({counts[large]:,} reports). "
+        "Times in ms, server time in-process; SQL = statements per request."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def report_counts(databases: list[str]) -> dict[str, int]:
+    from complaints.models import Report
+
+    counts = {}
+    for db in databases:
+        use_database(db)
+        counts[db] = Report.objects.count()
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", default="lapor_bench_10k")
+    parser.add_argument("--large", default="lapor_bench")
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=3)
+    opts = parser.parse_args()
+    setup_env(opts.small)
+    databases = [opts.small, opts.large]
+    counts = report_counts(databases)
+    results = measure(databases, dashboard_urls(), opts.runs, opts.rounds)
+    title = (
+        f"Dashboards at 10k and 1M reports, {time.strftime('%Y-%m-%d %H:%M')}, PostgreSQL, "
+        f"{opts.runs} requests each per database (in {opts.rounds} alternating rounds), "
+        "in-process, DEBUG off, persistent connection"
+    )
+    text = table(title, opts.small, opts.large, results, counts)
+    print(text)
+    (ROOT / "bench" / "results" / "dashboards.txt").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
