@@ -2,9 +2,11 @@
 
 import datetime as dt
 import logging
+import time
 
 from celery import shared_task
 from django.core.mail import send_mail
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -14,6 +16,9 @@ log = logging.getLogger(__name__)
 
 # A message claimed this long ago but not marked sent belongs to a worker that died.
 STALE_CLAIM = dt.timedelta(minutes=10)
+# How long a worker keeps trying to record messages it has sent while the database is away
+# (a restart): without the record the sweep would send them again after STALE_CLAIM.
+RECORD_WAIT = 60.0
 
 
 @shared_task(bind=True, max_retries=8, acks_late=True)
@@ -51,10 +56,30 @@ def deliver_outbox_task(self, message_id: int) -> str:
         if state == OutboxMessage.State.PENDING:
             raise self.retry(exc=exc, countdown=min(30 * 2**attempts, 3600)) from exc
         return "failed"
-    OutboxMessage.objects.filter(pk=message_id).update(
-        state=OutboxMessage.State.SENT, sent_at=timezone.now(), attempts=message.attempts + 1
+    _record_sent(
+        lambda: OutboxMessage.objects.filter(pk=message_id).update(
+            state=OutboxMessage.State.SENT, sent_at=timezone.now(), attempts=message.attempts + 1
+        )
     )
     return "sent"
+
+
+def _record_sent(update) -> None:
+    """Runs ``update``, the UPDATE that marks messages sent, until the database takes it (at
+    most RECORD_WAIT seconds). The messages are already out: a lost record would have the
+    sweep send them a second time (tests/faults/test_postgres_restart.py)."""
+    deadline = time.monotonic() + RECORD_WAIT
+    while True:
+        try:
+            update()
+            return
+        except (OperationalError, InterfaceError):
+            if time.monotonic() > deadline:
+                raise
+            log.warning("outbox: sent but not recorded yet, database away", exc_info=True)
+            if not connection.in_atomic_block:  # a worker: reconnect on the next try
+                connection.close()
+            time.sleep(1)
 
 
 @shared_task
