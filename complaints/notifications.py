@@ -3,6 +3,7 @@ of the change; ``tasks.deliver_outbox_task`` sends them after commit, and ``outb
 sends any that could not be queued (broker down). One row per (event, recipient): never twice."""
 
 import logging
+import threading
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -154,11 +155,57 @@ def outbox_add(
 
 
 def enqueue_delivery(message_id: int) -> None:
-    """Queues the delivery task. A broker that is down must not fail the request that already
-    committed the report: the row stays pending and the sweep sends it later."""
+    """Queues the delivery of a committed message. A broker that is down must not fail the
+    request that already committed the report: the row stays pending and the sweep sends it
+    later.
+
+    With a worker (tasks not run eagerly) and ``LAPOR_OUTBOX_BATCH_MS`` above 0, the message
+    joins this process's batch: the ids committed within that many milliseconds go as one
+    task (tasks.deliver_outbox_batch_task), published from a timer thread after the response,
+    instead of one broker round trip and one task per message."""
+    from lapor.celery import app
+
     from .tasks import deliver_outbox_task
 
+    if settings.LAPOR_OUTBOX_BATCH_MS > 0 and not app.conf.task_always_eager:
+        _batch.add(message_id, settings.LAPOR_OUTBOX_BATCH_MS / 1000)
+        return
     try:
         deliver_outbox_task.delay(message_id)
     except Exception:  # kombu.OperationalError, redis ConnectionError, an eager failure, ...
         log.warning("outbox %s not queued now; the sweep will send it", message_id, exc_info=True)
+
+
+class _Batch:
+    """Message ids waiting to be published as one task. The first id starts a timer; when it
+    fires, every id added meanwhile goes in one publish. The timer thread is not a daemon, so
+    a process that exits publishes what it holds first; a process killed outright loses only
+    the ids, never the rows (the sweep sends pending rows)."""
+
+    def __init__(self):
+        self._ids: list[int] = []
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def add(self, message_id: int, delay: float) -> None:
+        with self._lock:
+            self._ids.append(message_id)
+            if self._timer is None:
+                self._timer = threading.Timer(delay, self.flush)
+                self._timer.daemon = False
+                self._timer.start()
+
+    def flush(self) -> None:
+        from .tasks import deliver_outbox_batch_task
+
+        with self._lock:
+            ids, self._ids, self._timer = self._ids, [], None
+        if not ids:
+            return
+        try:
+            deliver_outbox_batch_task.delay(ids)
+        except Exception:  # broker down: the rows stay pending, the sweep sends them
+            log.warning("outbox %s not queued now; the sweep will send them", ids, exc_info=True)
+
+
+_batch = _Batch()

@@ -18,6 +18,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from agencies import regions
 from agencies.models import Agency, Province, Regency, Role, User
 from agencies.scope import scope_for
 from complaints import selectors, tracking, workflow
@@ -66,6 +67,26 @@ def _normalize_or_404(number: str) -> str:
         raise NotFound(_("Laporan tidak ditemukan.")) from exc
 
 
+class RegionCodeField(serializers.CharField):
+    """A province or regency code, checked against ``agencies.regions`` (memory, no query).
+    The validated value is the code."""
+
+    default_error_messages = {
+        "does_not_exist": _('Kode wilayah "{value}" tidak dikenal.'),
+    }
+
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data)
+        known = regions.provinces() if self.kind == "province" else regions.regencies()
+        if code not in known:
+            self.fail("does_not_exist", value=code)
+        return code
+
+
 # --- public: file and track ----------------------------------------------------------------
 
 
@@ -85,10 +106,9 @@ class ReportCreateApi(LaporApiView):
             required=False,
             allow_null=True,
         )
-        province = serializers.PrimaryKeyRelatedField(queryset=Province.objects.all())
-        regency = serializers.PrimaryKeyRelatedField(
-            queryset=Regency.objects.all(), required=False, allow_null=True
-        )
+        # Codes checked against the regions in memory: no query per filing.
+        province = RegionCodeField(kind="province", max_length=2)
+        regency = RegionCodeField(kind="regency", max_length=4, required=False, allow_null=True)
         address = serializers.CharField(max_length=255, required=False, allow_blank=True)
         latitude = serializers.DecimalField(
             max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False
@@ -107,7 +127,7 @@ class ReportCreateApi(LaporApiView):
 
         def validate(self, attrs):
             regency = attrs.get("regency")
-            if regency and regency.province_id != attrs["province"].code:
+            if regency and regions.regencies()[regency][0] != attrs["province"]:
                 raise serializers.ValidationError(
                     {"regency": [_("Kabupaten/kota ini tidak berada di provinsi itu.")]}
                 )
@@ -145,8 +165,8 @@ class ReportCreateApi(LaporApiView):
                 title=d["title"],
                 description=d["description"],
                 category_id=d["category"].pk if d.get("category") else None,
-                province_id=d["province"].code,
-                regency_id=d["regency"].code if d.get("regency") else None,
+                province_id=d["province"],
+                regency_id=d.get("regency") or None,
                 address=d.get("address", ""),
                 latitude=d.get("latitude"),
                 longitude=d.get("longitude"),

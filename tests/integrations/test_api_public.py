@@ -182,3 +182,28 @@ def test_province_indicators_count_reports_and_never_show_contents(cast, agency_
     assert "Sangat rahasia" not in response.content.decode()
     bad = api().get("/api/v1/indicators/provinces/?start=2026-05-01&end=2026-01-01")
     assert bad.status_code == 400
+
+
+def test_unknown_region_codes_are_refused_in_the_callers_language():
+    regency = api(language="en").post(
+        "/api/v1/reports/", {**REPORT, "regency": "9999"}, format="json"
+    )
+    # Last in Indonesian: the thread keeps the language of its last request (as in production,
+    # where every request sets its own), and the tests after this one expect Indonesian.
+    province = api().post("/api/v1/reports/", {**REPORT, "province": "99"}, format="json")
+    assert province.status_code == regency.status_code == 400
+    assert province.json()["errors"]["province"] == ['Kode wilayah "99" tidak dikenal.']
+    assert regency.json()["errors"]["regency"] == ['Unknown region code "9999".']
+
+
+def test_filing_reads_no_table(django_assert_num_queries):
+    # Regions come from memory (agencies.regions): the filing is its transaction (a savepoint
+    # inside the test's) of four INSERTs: the report, its event, the confirmation e-mail and
+    # the summary rows.
+    api().post("/api/v1/reports/", REPORT, format="json")  # fills the memos
+    without_category = {k: v for k, v in REPORT.items() if k != "category"}
+    with django_assert_num_queries(6) as captured:
+        response = api().post("/api/v1/reports/", without_category, format="json")
+    assert response.status_code == 201
+    verbs = [q["sql"].split()[0] for q in captured.captured_queries]
+    assert verbs == ["SAVEPOINT", "INSERT", "INSERT", "INSERT", "INSERT", "RELEASE"]
