@@ -17,7 +17,7 @@ help:
 	@echo "make test              the whole test suite (DATABASE_URL/REDIS_URL from the environment)"
 	@echo "make lint              ruff check and ruff format --check"
 	@echo "make migrations-check  fail if a model change has no migration"
-	@echo "make bench             run the scripts under bench/"
+	@echo "make bench             benchmarks in production mode (N=, DURATION=, ROUNDS=, BENCH_ARGS=)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,12 +46,14 @@ format: $(VENV)/.installed
 migrations-check: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 
-# Placeholder until the benchmarks land: runs every bench/*.py script, if there are any.
+# The documented benchmarks in production mode, one summary table (bench/results/summary.txt):
+# the load test (filing via API and form beside /healthz), then the read benchmarks when their
+# database of N reports exists. See bench/run.py for what each part needs and how long it takes.
+N ?= 1000000
+DURATION ?= 20
+ROUNDS ?= 1
 bench: $(VENV)/.installed
-	@set -e; found=0; for script in bench/*.py; do \
-		[ -f "$$script" ] || continue; found=1; \
-		echo "== $$script"; $(PY) "$$script"; \
-	done; [ $$found = 1 ] || echo "no benchmarks under bench/ yet"
+	$(PY) bench/run.py --n $(N) --duration $(DURATION) --rounds $(ROUNDS) $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)
