@@ -290,7 +290,11 @@ def national(request):
     period, form = _period(request)
     by_province = selectors.indicators_by(grain="P", by="province", period=period)
     governments = list(selectors.regional_agencies().only("pk", "province_id"))
-    selectors.attach_connectivity(by_province, governments, key=lambda a: a.province_id)
+    central = list(Agency.objects.top_level().filter(province__isnull=True).only("pk", "name"))
+    flags = selectors.connectivity(governments + central)  # once for both tables
+    selectors.attach_connectivity(
+        by_province, governments, key=lambda a: a.province_id, flags=flags
+    )
     whole = selectors.total(by_province)
     provinces = list(Province.objects.order_by("name"))
     rows = [
@@ -306,11 +310,10 @@ def national(request):
     if unlocated and unlocated.received:
         rows.append(_row("", _("Tanpa provinsi"), unlocated))
 
-    central = list(Agency.objects.top_level().filter(province__isnull=True).only("pk", "name"))
     by_owner = selectors.indicators_by(
         grain="O", by="owner", period=period, where=Q(owner__in=[a.pk for a in central])
     )
-    selectors.attach_connectivity(by_owner, central, key=lambda a: a.pk)
+    selectors.attach_connectivity(by_owner, central, key=lambda a: a.pk, flags=flags)
     central_rows = [
         _row(a.pk, a.name, by_owner[a.pk], url=reverse("monitoring:agency", args=[a.pk]))
         for a in central

@@ -45,3 +45,22 @@ def test_summary_lookups_carry_the_summed_columns():
     assert "INCLUDE (n, dispatched," in definitions["summary_key"]
     assert "INCLUDE (province, holder, measure, bucket, n)" in definitions["duration_lookup"]
     assert "INCLUDE (n)" in definitions["duration_key"]
+
+
+def test_dashboards_ask_for_connectedness_once(
+    client, cast, agency_a, django_assert_max_num_queries
+):
+    """The role queries behind connectedness and activity run once per page, not per table."""
+    from django.urls import reverse
+
+    from tests.factories import dispatched_report
+
+    dispatched_report(agency_a, cast.national)
+    client.force_login(cast.national)
+    for url, most in (
+        (reverse("monitoring:national"), 13),
+        (reverse("monitoring:province", args=["32"]), 16),
+    ):
+        client.get(url)  # warm the per-process memos
+        with django_assert_max_num_queries(most):
+            assert client.get(url).status_code == 200
