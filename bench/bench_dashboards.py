@@ -204,7 +204,8 @@ def main() -> None:
     title = (
         f"Dashboards at 10k and 1M reports, {time.strftime('%Y-%m-%d %H:%M')}, PostgreSQL, "
         f"{opts.runs} requests each per database (in {opts.rounds} alternating rounds), "
-        "in-process, DEBUG off, persistent connection"
+        "in-process, DEBUG off, persistent connection; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end (a shared machine)"
     )
     text = table(title, opts.small, opts.large, results, counts)
     print(text)

@@ -18,6 +18,7 @@ bench/results/reads.txt. Target (issue 8): p95 under 200 ms for each page.
 """
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -125,6 +126,11 @@ def main() -> None:
             f"{name:<46}{statements:>5}{p50(times):>9.1f}{p95(times):>9.1f}"
             f"{p95(times) / base:>10.1f}  {verdict}"
         )
+    lines.append("")
+    lines.append(
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end "
+        "(a shared machine: compare with the baseline)"
+    )
     text = "\n".join(lines) + "\n"
     print(text)
     (ROOT / "bench" / "results" / "reads.txt").write_text(text)
