@@ -107,6 +107,11 @@ def _fast_and_isolated(settings, tmp_path):
     Memo.clear_all()
     yield
     Memo.clear_all()
+    # A request that chose English leaves it active in this thread (LocaleMiddleware does not
+    # deactivate after the response): the next test starts in the default language again.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 # --- the cast -------------------------------------------------------------------------------
