@@ -321,6 +321,9 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The Celery task id that claimed it: if that task's worker dies, the task is delivered
+    # again with the same id and takes its own claim back at once (not after STALE_CLAIM).
+    claimed_by = models.CharField(max_length=64, blank=True, db_default="")  # raw INSERTs
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

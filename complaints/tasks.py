@@ -28,11 +28,10 @@ def deliver_outbox_task(self, message_id: int) -> str:
     The claim is a conditional UPDATE: of two workers given the same id, one gets it, the
     other returns. A send that fails is retried with back-off."""
     now = timezone.now()
-    claimed = OutboxMessage.objects.filter(
-        Q(state=OutboxMessage.State.PENDING)
-        | Q(state=OutboxMessage.State.SENDING, claimed_at__lt=now - STALE_CLAIM),
-        pk=message_id,
-    ).update(state=OutboxMessage.State.SENDING, claimed_at=now)
+    owner = self.request.id or ""
+    claimed = OutboxMessage.objects.filter(_claimable(now, owner), pk=message_id).update(
+        state=OutboxMessage.State.SENDING, claimed_at=now, claimed_by=owner
+    )
     if not claimed:
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
@@ -88,14 +87,20 @@ def _send(message: OutboxMessage, mail_connection=None) -> None:
         send_sms(message.recipient, message.body)
 
 
-def _claimable(now) -> Q:
-    return Q(state=OutboxMessage.State.PENDING) | Q(
+def _claimable(now, owner: str = "") -> Q:
+    """Pending, or claimed by a worker that died: long ago (STALE_CLAIM), or by this very task
+    (``owner``, its id), delivered again because its worker was killed mid-send
+    (acks_late + reject_on_worker_lost; tests/faults/test_worker_killed.py)."""
+    claimable = Q(state=OutboxMessage.State.PENDING) | Q(
         state=OutboxMessage.State.SENDING, claimed_at__lt=now - STALE_CLAIM
     )
+    if owner:
+        claimable |= Q(state=OutboxMessage.State.SENDING, claimed_by=owner)
+    return claimable
 
 
-@shared_task(acks_late=True)
-def deliver_outbox_batch_task(message_ids: list[int]) -> int:
+@shared_task(bind=True, acks_late=True)
+def deliver_outbox_batch_task(self, message_ids: list[int]) -> int:
     """Sends several outbox messages (those a web process committed within a few
     milliseconds, see notifications.enqueue_delivery) with one claim, one mail connection and
     one final UPDATE, instead of a task and three statements per message. Returns how many
@@ -104,16 +109,18 @@ def deliver_outbox_batch_task(message_ids: list[int]) -> int:
     The claim locks the rows (SKIP LOCKED: a row another worker holds is that worker's). A
     message that fails goes back to pending with one attempt counted and is retried alone by
     ``deliver_outbox_task`` with back-off. A worker that dies mid-batch leaves its rows
-    claimed; the sweep sends them again after STALE_CLAIM."""
+    claimed; the same task, delivered again, takes them back at once, and the sweep after
+    STALE_CLAIM otherwise."""
     now = timezone.now()
+    owner = self.request.id or ""
     with transaction.atomic():
         messages = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(_claimable(now), pk__in=message_ids)
+            .filter(_claimable(now, owner), pk__in=message_ids)
             .order_by("pk")
         )
         OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
-            state=OutboxMessage.State.SENDING, claimed_at=now
+            state=OutboxMessage.State.SENDING, claimed_at=now, claimed_by=owner
         )
     if not messages:
         return 0

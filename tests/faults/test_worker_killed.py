@@ -1,7 +1,8 @@
 """A Celery worker process is killed (SIGKILL, as the OOM killer does) in the middle of a
 task. With acks_late and reject_on_worker_lost the task goes back to the queue; its second
-run must finish the job, once. For a webhook it does (the lease fix); for an e-mail it does
-not yet (a strict xfail below, so that the fix is noticed)."""
+run must finish the job, once: a webhook endpoint's lease and an outbox message's claim both
+name the task id that holds them, so the redelivered task takes its own back at once instead of
+waiting for the claim to go stale (5 and 10 minutes)."""
 
 import os
 import re
@@ -83,18 +84,9 @@ def test_only_the_task_holding_a_lease_takes_it_back(settings, agency_a, receive
     assert webhooks.deliver_endpoint(endpoint.pk, owner="task-2")["busy"] is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known bug, not fixed here: the redelivered outbox task finds the message claimed "
-    "(state sending) by its own killed first run and skips it, so the e-mail waits for "
-    "STALE_CLAIM (10 minutes) and the sweep. The webhook fix applies (a claim owned by the task "
-    "id); complaints/tasks.py is being reworked (outbox batches) in another change.",
-)
 def test_a_worker_killed_mid_email_sends_it_once_after_redelivery(deployment, smtp):
     """As above for a confirmation e-mail, with an SMTP server that never answers the first
-    message's DATA. Setup problems fail the test (pytest.fail); only the missing e-mail is the
-    expected failure."""
+    message's DATA: the worker dies with the message claimed and not sent."""
     lapor = deployment.lapor
     lapor.env.update(
         {
