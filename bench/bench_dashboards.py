@@ -50,6 +50,9 @@ def setup_env(database: str) -> None:
     import django
 
     django.setup()
+    from lapor.warmup import freeze_startup_objects
+
+    freeze_startup_objects()  # as lapor/wsgi.py does in gunicorn
 
 
 def use_database(name: str) -> None:

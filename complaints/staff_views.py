@@ -123,7 +123,8 @@ def inbox(request):
     base = queues.inbox_for(request.user)
     flt = InboxFilter(request.GET or None, queryset=base, request=request)
     qs = flt.qs if flt.is_bound and flt.is_valid() else base
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    searching = bool(request.GET.get("q", "").strip())
+    page = CappedPaginator(qs, PAGE_SIZE, searching=searching).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     template = (

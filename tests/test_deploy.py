@@ -170,3 +170,20 @@ def test_production_answers_with_hsts_and_sends_plain_http_to_https():
     assert headers["frame"] == "DENY" and headers["referrer"] == "same-origin"
     assert "default-src 'self'" in headers["csp"]
     assert headers["plain"] == 301 and headers["location"] == "https://lapor.go.id/lapor/"
+
+
+def test_the_wsgi_application_freezes_its_startup_objects():
+    # gunicorn loads lapor.wsgi: Django's and LAPOR's start-up objects are frozen out of the
+    # garbage collector's full collections (lapor/warmup.py).
+    clean = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import gc, lapor.wsgi; print(gc.get_freeze_count())"],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "lapor.settings"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip().splitlines()[-1]) > 10_000

@@ -21,8 +21,28 @@ def test_public_list_counts_no_more_than_the_cap(client, monkeypatch):
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     assert len(counts) == 1
     assert "LIMIT 6" in counts[0]  # never a count of every public report
-    assert "Lebih dari 10.000 laporan" in html
+    assert "Lebih dari 5 laporan" in html
     assert "Jalan rusak nomor 7" in html
+
+
+def test_an_inbox_text_search_counts_fewer_rows_than_a_plain_list(
+    client, cast, agency_a, monkeypatch
+):
+    from tests.factories import PASSWORD, dispatched_report
+
+    monkeypatch.setattr(CappedPaginator, "CAP", 10)
+    monkeypatch.setattr(CappedPaginator, "SEARCH_CAP", 2)
+    for i in range(4):
+        dispatched_report(agency_a, cast.national, title=f"Puskesmas tutup nomor {i}")
+    assert client.login(username=cast.officer_a.username, password=PASSWORD)
+    plain = client.get("/kerja/").content.decode()
+    assert "4 laporan" in plain and "Lebih dari" not in plain
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/kerja/", {"q": "puskesmas"}).content.decode()
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert any("LIMIT 3" in sql for sql in counts), counts
+    assert "Lebih dari 2 laporan" in html
+    assert "Puskesmas tutup nomor 3" in html  # the newest match is still listed
 
 
 def test_public_list_under_the_cap_shows_the_exact_number(client):
