@@ -38,17 +38,9 @@ def deliver_outbox_task(self, message_id: int) -> str:
     try:
         _send(message)
     except Exception as exc:
-        attempts = message.attempts + 1
-        state = (
-            OutboxMessage.State.FAILED
-            if attempts > self.max_retries
-            else OutboxMessage.State.PENDING
-        )
-        OutboxMessage.objects.filter(pk=message_id).update(
-            state=state, attempts=attempts, last_error=str(exc)[:2000]
-        )
-        if state == OutboxMessage.State.PENDING:
-            raise self.retry(exc=exc, countdown=min(30 * 2**attempts, 3600)) from exc
+        countdown = _record_failure(message, exc)
+        if countdown is not None:
+            raise self.retry(exc=exc, countdown=countdown) from exc
         return "failed"
     _record_sent(
         lambda: OutboxMessage.objects.filter(pk=message_id).update(
@@ -141,8 +133,10 @@ def deliver_outbox_batch_task(self, message_ids: list[int]) -> int:
     return len(sent)
 
 
-def _retry_alone(message: OutboxMessage, exc: Exception) -> None:
-    log.warning("outbox %s not sent: %s; retried alone", message.pk, exc)
+def _record_failure(message: OutboxMessage, exc: Exception) -> int | None:
+    """Counts a failed attempt on the row: back to pending, or failed for good after
+    ``deliver_outbox_task.max_retries``. Returns the back-off in seconds before the next
+    attempt, or None when there is none."""
     attempts = message.attempts + 1
     failed = attempts > deliver_outbox_task.max_retries
     OutboxMessage.objects.filter(pk=message.pk).update(
@@ -150,10 +144,16 @@ def _retry_alone(message: OutboxMessage, exc: Exception) -> None:
         attempts=attempts,
         last_error=str(exc)[:2000],
     )
-    if failed:
+    return None if failed else min(30 * 2**attempts, 3600)
+
+
+def _retry_alone(message: OutboxMessage, exc: Exception) -> None:
+    log.warning("outbox %s not sent: %s; retried alone", message.pk, exc)
+    countdown = _record_failure(message, exc)
+    if countdown is None:
         return
     try:
-        deliver_outbox_task.apply_async((message.pk,), countdown=min(30 * 2**attempts, 3600))
+        deliver_outbox_task.apply_async((message.pk,), countdown=countdown)
     except Exception:  # broker gone: the row is pending, the sweep sends it
         log.warning("outbox %s retry not queued", message.pk, exc_info=True)
 

@@ -29,16 +29,22 @@ def hit(request, bucket: str, key: str | None = None) -> tuple[bool, int]:
     Returns (allowed, retry_after_seconds). Fixed windows: cheap, one cache round trip.
     When the cache (Redis) is unreachable the attempt is allowed: filing and signing in must
     not depend on Redis (tests/faults/test_redis_down.py)."""
-    limit, window = settings.LAPOR_RATE_LIMITS[bucket]
-    now = int(time.time())
-    slot = now // window
-    cache_key = f"rl:{bucket}:{key or client_ip(request)}:{slot}"
+    limit, window, cache_key, retry_after = _window(bucket, key or client_ip(request))
     try:
         count = _count(cache_key, window)
     except Exception:  # redis ConnectionError, TimeoutError, ...: not counted, not refused
         log.warning("rate limit %s not counted: cache unavailable", bucket, exc_info=True)
         return True, 0
-    return count <= limit, (slot + 1) * window - now
+    return count <= limit, retry_after
+
+
+def _window(bucket: str, key: str) -> tuple[int, int, str, int]:
+    """(limit, window seconds, the counter's cache key, seconds until the window ends) for
+    ``key`` in ``bucket`` now: fixed windows, one counter per key and window."""
+    limit, window = settings.LAPOR_RATE_LIMITS[bucket]
+    now = int(time.time())
+    slot = now // window
+    return limit, window, f"rl:{bucket}:{key}:{slot}", (slot + 1) * window - now
 
 
 def _count(cache_key: str, window: int) -> int:
@@ -56,11 +62,8 @@ def _count(cache_key: str, window: int) -> int:
 def exceeded(request, bucket: str, key: str) -> tuple[bool, int]:
     """Whether ``key`` has used up ``bucket`` in this window, without counting an attempt.
     For limits on failures only (hit() is then called on each failure)."""
-    limit, window = settings.LAPOR_RATE_LIMITS[bucket]
-    now = int(time.time())
-    slot = now // window
-    count = cache.get(f"rl:{bucket}:{key}:{slot}") or 0
-    return count >= limit, (slot + 1) * window - now
+    limit, _window_seconds, cache_key, retry_after = _window(bucket, key)
+    return (cache.get(cache_key) or 0) >= limit, retry_after
 
 
 def too_many(request, retry_after: int) -> HttpResponse:

@@ -74,19 +74,6 @@ def period_parts(start: dt.date, end: dt.date) -> tuple[list, list, list]:
     return years, months, days
 
 
-def period_q(start: dt.date, end: dt.date) -> Q:
-    """Rows covering [start, end] exactly once: whole years, whole months, then days."""
-    years, months, days = period_parts(start, end)
-    q = Q(pk__in=[])
-    if years:
-        q |= Q(period="y", start__in=years)
-    if months:
-        q |= Q(period="m", start__in=months)
-    for first, last in days:
-        q |= Q(period="d", start__range=(first, last))
-    return q
-
-
 @dataclass(frozen=True)
 class Range:
     start: dt.date
@@ -208,7 +195,8 @@ class Indicators:
 
 
 def period_parts_q(start: dt.date, end: dt.date) -> list[Q]:
-    """period_q as separate conditions: whole years, whole months, each span of days."""
+    """Conditions on summary rows that cover [start, end] exactly once, together: whole years,
+    whole months, then each span of days (queried as separate branches, see _grouped)."""
     years, months, days = period_parts(start, end)
     parts = []
     if years:

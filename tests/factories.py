@@ -1,15 +1,19 @@
 """Factories for domain objects. Reports are filed through the real service, so every report a
 test makes has its first audit event, as in production."""
 
+import io
 import itertools
 from types import SimpleNamespace
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from agencies.models import Agency, Role, User
 from agencies.services import role_grant
 from complaints.models import Channel, Kind
-from complaints.services import NewReport, report_submit, report_transition
+from complaints.services import NewReport, attachment_save, report_submit, report_transition
+from complaints.uploads import check_upload
 
 _seq = itertools.count(1)
 
@@ -90,3 +94,11 @@ def dispatched_report(agency: Agency, national_admin: User, **overrides):
     return report_transition(
         report_id=report.pk, action="dispatch", actor=national_admin, agency=agency
     )
+
+
+def attach_photo(report):
+    """A small PNG attached to ``report`` through the real upload check and service."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+    upload = SimpleUploadedFile("bukti.png", buffer.getvalue(), content_type="image/png")
+    return attachment_save(report=report, upload=check_upload(upload))

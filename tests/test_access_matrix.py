@@ -1,17 +1,11 @@
 """Who may read and who may act, for every role against every staff and citizen page, as one
 table. Unseen is 404, seen but not allowed is 403, not signed in is a redirect to sign in."""
 
-import io
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 
 from complaints.models import ReportEvent
-from complaints.services import attachment_save
-from complaints.uploads import check_upload
-from tests.factories import PASSWORD, dispatched_report
+from tests.factories import PASSWORD, attach_photo, dispatched_report
 
 pytestmark = pytest.mark.django_db
 
@@ -294,10 +288,7 @@ def world(cast, agency_a):
     report = dispatched_report(agency_a, cast.national, reporter_name="Pemilik Laporan")
     report.reporter = cast.citizen
     report.save(update_fields=["reporter"])
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
-    upload = SimpleUploadedFile("bukti.png", buffer.getvalue(), content_type="image/png")
-    attachment = attachment_save(report=report, upload=check_upload(upload))
+    attachment = attach_photo(report)
     users = {
         "reporter": cast.citizen,
         "stranger": cast.stranger,

@@ -15,11 +15,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from agencies.models import Role
 from complaints.models import ReportEvent
-from complaints.services import attachment_save
-from complaints.uploads import check_upload
 from integrations.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from integrations.services import apikey_issue, webhook_endpoint_register
-from tests.factories import PASSWORD, dispatched_report
+from tests.factories import PASSWORD, attach_photo, dispatched_report
 
 pytestmark = pytest.mark.django_db
 
@@ -141,11 +139,6 @@ def test_every_url_is_classified():
 def target(cast, agency_a, settings):
     """Agency A's anonymous, confidential report with an attachment, an API key, a webhook
     with one delivery, and an officer's role: every object a URL can name by number."""
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
     settings.LAPOR_WEBHOOK_ALLOW_PRIVATE = True
     endpoint = webhook_endpoint_register(agency=agency_a, url="http://127.0.0.1:9/hook")
     report = dispatched_report(
@@ -158,10 +151,7 @@ def target(cast, agency_a, settings):
         is_anonymous=True,
         is_confidential=True,
     )
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
-    upload = SimpleUploadedFile("bukti.png", buffer.getvalue(), content_type="image/png")
-    attachment = attachment_save(report=report, upload=check_upload(upload))
+    attachment = attach_photo(report)
     key = apikey_issue(agency=agency_a, name="Sistem Kota Bandung")
     delivery = WebhookDelivery.objects.filter(endpoint=endpoint).first()
     assert delivery is not None  # the dispatch was queued for A's webhook

@@ -28,7 +28,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the virtualenv's bin: gunicorn and celery live there
-PG_BIN = Path(os.environ.get("LAPOR_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _newest_pg_bin() -> Path:
+    """The server binaries of the newest PostgreSQL installed (as .ci/run starts the newest)."""
+    versions = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name or 0)
+    )
+    return versions[-1] if versions else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = Path(os.environ.get("LAPOR_PG_BIN") or _newest_pg_bin())
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 

@@ -12,24 +12,27 @@ from complaints.models import Report
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
 
+REPORT = {
+    "kind": "complaint",
+    "title": "Lampu jalan padam di gang kami",
+    "description": "Sudah dua minggu lampu jalan di gang kami padam dan gelap sekali.",
+    "province": "32",
+    "regency": "3273",
+    "reporter_name": "Sari",
+    "reporter_email": "sari@example.id",
+}
+
+
+def _file_through_the_form():
+    return Client(raise_request_exception=False).post("/lapor/", REPORT)
+
 
 def test_a_session_save_failing_after_filing_is_a_503_not_a_500(monkeypatch):
     def shutting_down(self, must_create=False):
         raise OperationalError("the database system is shutting down")
 
     monkeypatch.setattr(SessionStore, "save", shutting_down)
-    response = Client(raise_request_exception=False).post(
-        "/lapor/",
-        {
-            "kind": "complaint",
-            "title": "Lampu jalan padam di gang kami",
-            "description": "Sudah dua minggu lampu jalan di gang kami padam dan gelap sekali.",
-            "province": "32",
-            "regency": "3273",
-            "reporter_name": "Sari",
-            "reporter_email": "sari@example.id",
-        },
-    )
+    response = _file_through_the_form()
     assert response.status_code == 503
     assert response["Retry-After"]
     assert "tetap tersimpan" in response.content.decode()  # the report is indeed kept
@@ -41,16 +44,5 @@ def test_any_other_error_outside_a_view_is_still_a_500(monkeypatch):
         raise RuntimeError("a bug, not an outage")
 
     monkeypatch.setattr(SessionStore, "save", broken)
-    response = Client(raise_request_exception=False).post(
-        "/lapor/",
-        {
-            "kind": "complaint",
-            "title": "Lampu jalan padam di gang kami",
-            "description": "Sudah dua minggu lampu jalan di gang kami padam dan gelap sekali.",
-            "province": "32",
-            "regency": "3273",
-            "reporter_name": "Sari",
-            "reporter_email": "sari@example.id",
-        },
-    )
+    response = _file_through_the_form()
     assert response.status_code == 500
