@@ -167,6 +167,7 @@ def _detail_context(request, report: Report) -> dict:
         a
         for a in workflow.allowed_actions(report.status)
         if a.actor in (workflow.TRIAGE, workflow.AGENCY, workflow.STAFF)
+        and workflow.offered(a, report)
         and can(user, a.name, report)
     ]
     search = request.GET.get("cari", "").strip()
@@ -302,17 +303,26 @@ def act(request, tracking):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Tersimpan: %(label)s.") % {"label": spec.label})
-    return redirect(_after_action_url(request, report))
+    url, still_seen = _after_action_url(request, report)
+    if request.htmx and not still_seen:
+        # The panel that posted would be swapped for a page without it (the report left this
+        # user's queue, e.g. returned to triage): show the outcome in its place instead.
+        return render(
+            request,
+            "complaints/staff/partials/gone_panel.html",
+            {"report": report, "back": url},
+        )
+    return redirect(url)
 
 
-def _after_action_url(request, report: Report) -> str:
+def _after_action_url(request, report: Report) -> tuple[str, bool]:
     """Back to the report if the user can still see it, else back to their queue."""
     in_triage = request.POST.get("from") == "triage"
     if reports_visible_to(request.user).filter(pk=report.pk).exists():
         name = "triage:detail" if in_triage else "workspace:detail"
         if in_triage or scope_for(request.user).is_staff_scope:
-            return reverse(name, args=[report.tracking])
-    return reverse("triage:queue" if in_triage else "workspace:inbox")
+            return reverse(name, args=[report.tracking]), True
+    return reverse("triage:queue" if in_triage else "workspace:inbox"), False
 
 
 # --- answer templates and export ------------------------------------------------------------

@@ -190,3 +190,19 @@ for _action in ACTIONS.values():
 
 def allowed_actions(status: str) -> list[Action]:
     return [a for a in ACTIONS.values() if status in a.sources]
+
+
+def _extendable(report) -> bool:
+    # UU 14/2008 Pasal 22 ayat (8): an information request's answer may be extended once, by
+    # at most 7 working days; complaints and aspirations have no extension.
+    return report.kind == "information_request" and not report.extended
+
+
+# Conditions beyond status and actor, read from the report alone (no query), so that a page
+# offers only what the status machine would accept. The service checks them again.
+PRECONDITIONS = {"extend": _extendable}
+
+
+def offered(action: Action, report) -> bool:
+    check = PRECONDITIONS.get(action.name)
+    return check is None or check(report)
