@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +14,6 @@ from routing.models import Category
 from . import tracking
 from .models import Kind, Status
 from .services import NewReport
-from .uploads import check_upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -101,6 +99,7 @@ class ReportForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    # Checked and stored file by file as they arrive (complaints.staging), not here.
     attachments = MultipleFileField(
         label=_("Lampiran (foto atau PDF, paling banyak 5, masing-masing 10 MB)"),
         required=False,
@@ -130,7 +129,13 @@ class ReportForm(forms.Form):
         error_messages={"invalid": _("Tulis nomor HP dengan angka, misalnya 0812 3456 7890.")},
     )
     # Left empty by people; bots fill every field they see.
-    website = forms.CharField(required=False, label=_("Jangan diisi"))
+    # Out of the tab order and (with its aria-hidden wrapper) of the accessibility tree, so
+    # that no person, sighted or not, lands in it.
+    website = forms.CharField(
+        required=False,
+        label=_("Jangan diisi"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,30 +149,12 @@ class ReportForm(forms.Form):
         if user is not None and user.is_authenticated:
             for name in ("reporter_name", "reporter_email", "reporter_phone"):
                 del self.fields[name]
-        self.checked_uploads = []
 
     def clean_occurred_on(self):
         day = self.cleaned_data.get("occurred_on")
         if day and day > timezone.localdate() + dt.timedelta(days=1):
             raise ValidationError(_("Tanggal kejadian tidak boleh di masa depan."))
         return day
-
-    def clean_attachments(self):
-        files = self.cleaned_data.get("attachments") or []
-        if len(files) > settings.LAPOR_ATTACHMENT_MAX_COUNT:
-            raise ValidationError(
-                _("Paling banyak %(n)s lampiran.") % {"n": settings.LAPOR_ATTACHMENT_MAX_COUNT}
-            )
-        errors, checked = [], []
-        for f in files:
-            try:
-                checked.append(check_upload(f))
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-        if errors:
-            raise ValidationError(errors)
-        self.checked_uploads = checked
-        return files
 
     def clean_website(self):
         if self.cleaned_data.get("website"):
@@ -195,7 +182,8 @@ class ReportForm(forms.Form):
                 )
         return data
 
-    def to_new_report(self, channel: str) -> NewReport:
+    def to_new_report(self, channel: str, attachments=()) -> NewReport:
+        """``attachments``: the draft's staged files (complaints.staging), checked already."""
         d = self.cleaned_data
         return NewReport(
             kind=d["kind"],
@@ -214,7 +202,7 @@ class ReportForm(forms.Form):
             reporter_email=d.get("reporter_email", ""),
             reporter_phone=d.get("reporter_phone", ""),
             channel=channel,
-            attachments=self.checked_uploads,
+            attachments=list(attachments),
         )
 
 

@@ -293,6 +293,32 @@ class Attachment(models.Model):
         return self.name
 
 
+class StagedUpload(models.Model):
+    """A file chosen on the report form, stored as soon as it arrives so that no error on the
+    form loses it. It belongs to one form draft (a random key in the form and in the browser's
+    session); filing the report turns it into an Attachment without copying the file; a draft
+    never filed is deleted by the sweep after ``complaints.staging.TTL``."""
+
+    draft = models.CharField(max_length=48)
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            # The same file chosen twice (or sent again after an error) is stored once.
+            models.UniqueConstraint(fields=["draft", "sha256"], name="staged_once_per_draft")
+        ]
+        indexes = [models.Index(fields=["draft"], name="staged_draft")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class OutboxMessage(models.Model):
     """What must not be lost is a row first: a message to send, written in the transaction of
     the change that caused it, delivered by a task, swept again if the broker was down."""

@@ -29,7 +29,7 @@ from .errors import (
     StorageFull,
     TransitionNotAllowed,
 )
-from .models import Attachment, Report, ReportEvent, Status, Support
+from .models import Attachment, Report, ReportEvent, StagedUpload, Status, Support
 from .permissions import can
 from .signals import event_recorded
 from .workdays import Calendar
@@ -164,6 +164,8 @@ def report_submit(*, data: NewReport, reporter=None) -> Report:
                 )
                 for upload in data.attachments:
                     attachment_save(report=report, upload=upload, event=event)
+                staged = [u.pk for u in data.attachments if isinstance(u, StagedUpload)]
+                StagedUpload.objects.filter(pk__in=staged).delete()  # rows only: files stay
                 if settings.LAPOR_AUTO_VERIFY:
                     transaction.on_commit(lambda: _enqueue_auto_triage(report.pk))
             return report
@@ -174,7 +176,8 @@ def report_submit(*, data: NewReport, reporter=None) -> Report:
                 raise
             report.pk, report.tracking = None, tracking.generate()
             for upload in data.attachments:
-                upload.file.seek(0)
+                if not isinstance(upload, StagedUpload):
+                    upload.file.seek(0)
     raise RuntimeError("unreachable")
 
 
@@ -188,7 +191,8 @@ def _enqueue_auto_triage(report_id: int) -> None:
 
 
 def attachment_save(*, report: Report, upload, event: ReportEvent | None = None) -> Attachment:
-    """Stores a checked upload (complaints.uploads.CheckedUpload) for ``report``."""
+    """Stores a checked upload (complaints.uploads.CheckedUpload) for ``report``, or takes over
+    the stored file of a StagedUpload (no second copy)."""
     attachment = Attachment(
         report=report,
         name=upload.name,
@@ -197,16 +201,69 @@ def attachment_save(*, report: Report, upload, event: ReportEvent | None = None)
         sha256=upload.sha256,
         event=event,
     )
+    if isinstance(upload, StagedUpload):
+        attachment.file.name = upload.file.name
+    else:
+        _store(attachment.file, upload)
+    attachment.save()
+    return attachment
+
+
+def _store(field_file, upload) -> None:
     try:
-        attachment.file.save(upload.name, upload.file, save=False)
+        field_file.save(upload.name, upload.file, save=False)
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            # The whole filing rolls back: no report without the files the citizen sent.
+            # Nothing is kept: no report or draft that lacks the files the citizen sent.
             log.error("attachment storage full: %s", exc)
             raise StorageFull() from exc
         raise
-    attachment.save()
-    return attachment
+
+
+def upload_stage(*, draft: str, upload) -> StagedUpload:
+    """Stores a checked upload for a form draft at once (complaints.staging). The same file
+    sent again for the same draft is stored once: the first copy is returned."""
+    existing = StagedUpload.objects.filter(draft=draft, sha256=upload.sha256).first()
+    if existing is not None:
+        return existing
+    staged = StagedUpload(
+        draft=draft,
+        name=upload.name,
+        content_type=upload.content_type,
+        size=upload.size,
+        sha256=upload.sha256,
+    )
+    _store(staged.file, upload)
+    try:
+        with transaction.atomic():
+            staged.save()
+    except IntegrityError:  # the same file from a second tab at the same moment
+        staged.file.delete(save=False)
+        return StagedUpload.objects.get(draft=draft, sha256=upload.sha256)
+    return staged
+
+
+def upload_unstage(*, draft: str, ids: list[int]) -> int:
+    """Removes files the citizen took off the form (only their own draft's)."""
+    return _delete_staged(StagedUpload.objects.filter(draft=draft, pk__in=ids))
+
+
+def staged_uploads_expire(*, older_than: dt.timedelta) -> int:
+    """Deletes drafts' files never filed (the sweep). Filed ones are no longer staged rows."""
+    cutoff = timezone.now() - older_than
+    return _delete_staged(StagedUpload.objects.filter(created_at__lt=cutoff))
+
+
+def _delete_staged(qs) -> int:
+    done = 0
+    for staged in list(qs):
+        name = staged.file.name
+        staged.delete()
+        # Kept if a report took it over in the meantime (it is then an Attachment's file).
+        if not Attachment.objects.filter(file=name).exists():
+            staged.file.storage.delete(name)
+        done += 1
+    return done
 
 
 # --- the status machine -------------------------------------------------------------------

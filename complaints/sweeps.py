@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from .errors import DomainError
 from .models import Report, Status
-from .services import report_transition
+from .services import report_transition, staged_uploads_expire
+from .staging import TTL as STAGED_TTL
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ def run_deadline_sweep(now=None) -> dict:
         "expired_info": _each(
             Report.objects.filter(status=Status.NEEDS_INFO, info_due__lt=now), "expire_info"
         ),
+        # Files chosen on a form never sent: kept a day for the citizen to come back.
+        "staged_expired": staged_uploads_expire(older_than=STAGED_TTL),
     }
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.models import Regency
 from lapor import ratelimit
 
-from . import selectors
+from . import selectors, staging
 from .errors import DomainError, StorageFull
 from .forms import NoteForm, PublicFilterForm, RatingForm, ReportForm, TrackForm, regency_choices
 from .models import Attachment, Channel, Report, Status
@@ -38,25 +38,43 @@ def home(request):
 
 @require_http_methods(["GET", "POST"])
 def report_create(request):
-    if request.method == "POST":
-        allowed, retry_after = ratelimit.hit(request, "file")
-        if not allowed:
-            return ratelimit.too_many(request, retry_after)
-        form = ReportForm(request.POST, request.FILES, user=request.user)
-        if form.is_valid():
-            try:
-                report = report_submit(data=form.to_new_report(Channel.WEB), reporter=request.user)
-            except StorageFull as exc:
-                form.add_error("attachments", exc.message)
-                response = render(request, "complaints/report_form.html", {"form": form})
-                response.status_code, response["Retry-After"] = 503, "300"
-                return response
-            filed = request.session.get("filed", [])[-9:]
-            request.session["filed"] = [*filed, report.tracking]
-            return redirect("complaints:report-created", tracking=report.tracking)
-    else:
-        form = ReportForm(user=request.user)
-    return render(request, "complaints/report_form.html", {"form": form})
+    draft = staging.draft_for(request)
+    if request.method != "POST":
+        return _report_form(request, ReportForm(user=request.user), draft)
+    allowed, retry_after = ratelimit.hit(request, "file")
+    if not allowed:
+        return ratelimit.too_many(request, retry_after)
+    form = ReportForm(request.POST, user=request.user)
+    try:
+        # First, so that whatever else is wrong, the files chosen are kept (or said refused).
+        refused = staging.take_files(request, draft)
+    except StorageFull as exc:
+        form.add_error("attachments", exc.message)
+        return _report_form(request, form, draft, status=503, headers={"Retry-After": "300"})
+    if form.is_valid() and not refused:
+        files = staging.staged_files(draft)
+        try:
+            report = report_submit(
+                data=form.to_new_report(Channel.WEB, files), reporter=request.user
+            )
+        except StorageFull as exc:
+            form.add_error("attachments", exc.message)
+            return _report_form(request, form, draft, status=503, headers={"Retry-After": "300"})
+        filed = request.session.get("filed", [])[-9:]
+        request.session["filed"] = [*filed, report.tracking]
+        return redirect("complaints:report-created", tracking=report.tracking)
+    for message in refused:
+        form.add_error("attachments", message)
+    return _report_form(request, form, draft)
+
+
+def _report_form(request, form, draft, *, status=200, headers=None):
+    """The form, with the files this draft already holds listed (each removable)."""
+    context = {"form": form, "draft": draft, "staged": staging.staged_files(draft)}
+    response = render(request, "complaints/report_form.html", context, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
 
 
 @require_GET
