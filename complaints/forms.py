@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies import regions
 from agencies.models import Province
+from lapor.inputs import date_in_range
 from routing.models import Category
 
 from . import tracking
@@ -97,6 +98,7 @@ class ReportForm(forms.Form):
     occurred_on = forms.DateField(
         label=_("Tanggal kejadian"),
         required=False,
+        validators=[date_in_range],
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     # Checked and stored file by file as they arrive (complaints.staging), not here.

@@ -63,16 +63,7 @@ def check_upload(upload) -> CheckedUpload:
             code="bad_type",
         )
     if mime.startswith("image/"):
-        upload.seek(0)
-        try:
-            with Image.open(upload) as img:
-                img.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise ValidationError(
-                _("Gambar %(name)s rusak atau tidak dapat dibaca.")
-                % {"name": PurePath(upload.name).name},
-                code="bad_image",
-            ) from exc
+        _check_image(upload)
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -85,3 +76,28 @@ def check_upload(upload) -> CheckedUpload:
         size=upload.size,
         sha256=digest.hexdigest(),
     )
+
+
+def _check_image(upload) -> None:
+    """Opens the image under Pillow's decompression-bomb limit, as a hard limit: a file of a
+    few kilobytes can declare 60000 x 60000 pixels. Pillow raises DecompressionBombError above
+    twice Image.MAX_IMAGE_PIXELS (it was a 500) and only warns between; both are refused."""
+    name = PurePath(upload.name).name
+    too_large = ValidationError(
+        _("Gambar %(name)s terlalu besar ukurannya (lebih dari %(mp)s megapiksel).")
+        % {"name": name, "mp": Image.MAX_IMAGE_PIXELS // 1_000_000},
+        code="image_too_large",
+    )
+    upload.seek(0)
+    try:
+        with Image.open(upload) as img:
+            if img.width * img.height > Image.MAX_IMAGE_PIXELS:
+                raise too_large
+            img.verify()
+    except Image.DecompressionBombError as exc:
+        raise too_large from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(
+            _("Gambar %(name)s rusak atau tidak dapat dibaca.") % {"name": name},
+            code="bad_image",
+        ) from exc

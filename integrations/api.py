@@ -26,6 +26,7 @@ from complaints.models import Channel, Kind, Report, ReportEvent, Status
 from complaints.permissions import can, can_see_identity, get_report_for, reports_visible_to
 from complaints.services import NewReport, report_submit, report_transition
 from lapor import ratelimit
+from lapor.inputs import date_in_range
 from routing.models import Category
 
 from . import sms
@@ -116,7 +117,9 @@ class ReportCreateApi(LaporApiView):
         longitude = serializers.DecimalField(
             max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False
         )
-        occurred_on = serializers.DateField(required=False, allow_null=True)
+        occurred_on = serializers.DateField(
+            required=False, allow_null=True, validators=[date_in_range]
+        )
         is_anonymous = serializers.BooleanField(default=False)
         is_confidential = serializers.BooleanField(default=False)
         reporter_name = serializers.CharField(max_length=150)
@@ -371,8 +374,8 @@ class ProvinceIndicatorsApi(LaporApiView):
     report contents). Read from the monitoring summaries, like the transparency page."""
 
     class IndicatorPeriodSerializer(serializers.Serializer):
-        start = serializers.DateField(required=False)
-        end = serializers.DateField(required=False)
+        start = serializers.DateField(required=False, validators=[date_in_range])
+        end = serializers.DateField(required=False, validators=[date_in_range])
 
         def validate(self, attrs):
             today = timezone.localdate()
@@ -480,7 +483,7 @@ class AgencyReportListApi(AgencyApiView):
 
     class AgencyReportFilterSerializer(serializers.Serializer):
         status = serializers.CharField(required=False, max_length=200)
-        updated_since = serializers.DateTimeField(required=False)
+        updated_since = serializers.DateTimeField(required=False, validators=[date_in_range])
         kind = serializers.ChoiceField(choices=Kind.choices, required=False)
 
         def validate_status(self, value):

@@ -33,6 +33,7 @@ from agencies.models import Province, Regency
 from complaints.models import OPEN_STATUSES, Channel, Kind, Report, ReportEvent
 from complaints.services import NewReport, report_submit
 from lapor import ratelimit
+from lapor.inputs import date_in_range, date_range_message
 from routing.models import Category
 
 from .auth import log_call
@@ -239,9 +240,17 @@ def _visible():
 
 
 def _date(value: str):
-    parsed = parse_datetime(value.strip()) if value else None
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+    """The W3C datetime, or None when it is not one: an offset beyond +-24:00 (Python refuses
+    it with ValueError, which was a 500) or a day outside lapor.inputs' range (year 9999
+    overflows once converted or shifted)."""
+    try:
+        parsed = parse_datetime(value.strip()) if value else None
+        if parsed is not None and timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        if parsed is not None:
+            date_in_range(parsed.astimezone(dt.UTC))
+    except (ValueError, OverflowError, ValidationError):
+        return None
     return parsed
 
 
@@ -260,7 +269,15 @@ def requests(request, fmt):
         start = _date(params.get("start_date", ""))
         end = _date(params.get("end_date", ""))
         if (params.get("start_date") and start is None) or (params.get("end_date") and end is None):
-            return error(fmt, 400, _("start_date/end_date harus berformat ISO 8601 (w3c)."))
+            return error(
+                fmt,
+                400,
+                _(
+                    "start_date/end_date harus berformat ISO 8601 (w3c), dengan selisih zona "
+                    "waktu kurang dari 24 jam. %(range)s"
+                )
+                % {"range": date_range_message()},
+            )
         end = end or timezone.now()
         start = start or end - dt.timedelta(days=DEFAULT_DAYS)
         qs = qs.filter(created_at__gte=start, created_at__lte=end)

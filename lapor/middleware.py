@@ -6,14 +6,18 @@ import re
 import secrets
 import sys
 import uuid
+from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views import defaults
 
+from . import inputs
 from .logging import request_id_var
 
 log = logging.getLogger("lapor.request")
@@ -143,3 +147,93 @@ class LanguageMiddleware(LocaleMiddleware):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         return None
+
+
+class InputGuardMiddleware:
+    """The one check every door goes through before any view: text PostgreSQL cannot store
+    (a NUL byte, a lone surrogate) in the path, a query or form parameter, a file name, a header
+    or cookie, or a JSON body, and JSON nested deeper than lapor.inputs.MAX_JSON_DEPTH, answer
+    400 in the door's own format and language (after LanguageMiddleware), and the view never
+    runs, so nothing is stored. Before this, each of those reached a query and answered 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refused = _refused_input(request)
+        if refused is not None:
+            log.info("input refused", extra={"path": request.path, "field": refused[1]})
+            return input_refused(request, *refused)
+        return self.get_response(request)
+
+
+def _refused_input(request) -> tuple[str, str] | None:
+    """(reason, field) of the first unacceptable part of the request, or None."""
+    if inputs.unstorable(request.path_info):
+        return ("text", "path")
+    for key, value in request.META.items():
+        if key.startswith("HTTP_") and isinstance(value, str) and inputs.unstorable(value):
+            return ("text", key[5:].lower().replace("_", "-"))
+    found = _in_querydict(request.GET)
+    if found is not None:
+        return ("text", found)
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    content_type = request.content_type or ""
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        found = _in_querydict(request.POST)
+        if found is None:
+            found = next((k for k, f in request.FILES.items() if inputs.unstorable(f.name)), None)
+        return ("text", found) if found is not None else None
+    if content_type == "application/json" or content_type.endswith("+json"):
+        return inputs.bad_json(request.body)
+    return None
+
+
+def _in_querydict(data) -> str | None:
+    for key, values in data.lists():
+        if inputs.unstorable(key):
+            return "?"
+        if any(inputs.unstorable(v) for v in values):
+            return key
+    return None
+
+
+def input_refused(request, reason: str, field: str) -> HttpResponse:
+    """The 400 for an unacceptable request: the API's error body, Open311's error list (JSON
+    or XML, as the resource asked), or a short page."""
+    if reason == "depth":
+        message = _("Data JSON terlalu dalam bersarang (paling dalam %(n)s tingkat).") % {
+            "n": inputs.MAX_JSON_DEPTH
+        }
+    else:
+        message = _(
+            "Permintaan berisi karakter yang tidak dapat diproses (byte NUL atau karakter "
+            "Unicode yang tidak sah) pada %(field)s."
+        ) % {"field": field}
+    if request.path.startswith("/open311/"):
+        return _open311_error(request.path.endswith(".xml"), message)
+    if request.path.startswith("/api/"):
+        body = {"code": "invalid_input", "message": message}
+        if field:
+            body["errors"] = {field: [_("Berisi karakter yang tidak dapat diproses.")]}
+        return JsonResponse(body, status=400)
+    return HttpResponse(render_to_string("400.html", {"message": message}), status=400)
+
+
+def _open311_error(xml: bool, message: str) -> HttpResponse:
+    """GeoReport v2's error list (the format of integrations.open311.error, written here so
+    that this module imports no app)."""
+    if not xml:
+        return JsonResponse(
+            [{"code": 400, "description": message}],
+            safe=False,
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    root = ET.Element("errors")
+    item = ET.SubElement(root, "error")
+    ET.SubElement(item, "code").text = "400"
+    ET.SubElement(item, "description").text = message
+    body = '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
+    return HttpResponse(body, content_type="text/xml; charset=utf-8", status=400)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from agencies.models import Agency, Province
 from agencies.scope import scope_for
 from lapor import csvsafe
+from lapor.inputs import date_in_range
 
 from . import selectors
 from .selectors import Indicators, Range
@@ -100,8 +101,8 @@ class PeriodForm(forms.Form):
             ("custom", gettext_lazy("Rentang tanggal")),
         ],
     )
-    start = forms.DateField(label=gettext_lazy("Dari"), required=False)
-    end = forms.DateField(label=gettext_lazy("Sampai"), required=False)
+    start = forms.DateField(label=gettext_lazy("Dari"), required=False, validators=[date_in_range])
+    end = forms.DateField(label=gettext_lazy("Sampai"), required=False, validators=[date_in_range])
 
     def clean(self):
         data = super().clean()
