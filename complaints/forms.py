@@ -17,6 +17,32 @@ from .models import Kind, Status
 from .services import NewReport
 
 
+class StrictCheckboxInput(forms.CheckboxInput):
+    """Hands the field the raw value a browser sent, so the field can refuse one it never sends
+    (Django's own CheckboxInput turns any non-empty value into True)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda v: v in (True, "on", "true"))
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class StrictBooleanField(forms.BooleanField):
+    """A checkbox for a choice that must be meant (anonymity, confidentiality): ticked ("on",
+    what the browser sends, or "true"), or not sent / "false". Anything else is an error beside
+    the field, never a guess."""
+
+    widget = StrictCheckboxInput
+
+    def to_python(self, value):
+        if value in (None, "", False, "false"):
+            return False
+        if value in (True, "on", "true"):
+            return True
+        raise ValidationError(_("Pilihan tidak dikenal."), code="invalid")
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -106,7 +132,7 @@ class ReportForm(forms.Form):
         label=_("Lampiran (foto atau PDF, paling banyak 5, masing-masing 10 MB)"),
         required=False,
     )
-    is_anonymous = forms.BooleanField(
+    is_anonymous = StrictBooleanField(
         label=_("Anonim: sembunyikan identitas saya dari instansi"),
         required=False,
         help_text=_(
@@ -114,7 +140,7 @@ class ReportForm(forms.Form):
             "diperlihatkan kepada instansi maupun publik."
         ),
     )
-    is_confidential = forms.BooleanField(
+    is_confidential = StrictBooleanField(
         label=_("Rahasia: jangan tampilkan laporan ini kepada publik"),
         required=False,
         help_text=_(

@@ -54,6 +54,18 @@ def is_reporter(user, report: Report, token: str | None = None) -> bool:
     return bool(token) and constant_time_compare(token, report.reporter_secret)
 
 
+def can_read_timeline(user, report: Report, token: str | None = None) -> bool:
+    """May ``user`` (or the holder of ``token``) read the text of a report's public timeline on
+    its track page? Anyone may for a public report; for a confidential one only its reporter and
+    the staff who may open it (a former holder after a transfer may not). Costs a query for a
+    confidential report read by a signed-in user."""
+    if not report.is_confidential or is_reporter(user, report, token):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return reports_visible_to(user).filter(pk=report.pk).exists()
+
+
 def covers(user, report: Report) -> bool:
     """An officer or agency admin of the agency (or a parent of the unit) holding it."""
     return scope_for(user).covers_agency_path(report.agency_path)

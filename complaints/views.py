@@ -21,7 +21,13 @@ from .errors import DomainError, StorageFull
 from .forms import NoteForm, PublicFilterForm, RatingForm, ReportForm, TrackForm, regency_choices
 from .models import Attachment, Channel, Report, Status
 from .paging import CappedPaginator
-from .permissions import can_see_identity, get_report_for, is_reporter, reports_visible_to
+from .permissions import (
+    can_read_timeline,
+    can_see_identity,
+    get_report_for,
+    is_reporter,
+    reports_visible_to,
+)
 from .services import OMBUDSMAN_AFTER, report_submit, report_support, report_transition
 
 PAGE_SIZE = 20
@@ -188,16 +194,19 @@ def track_detail(request, tracking):
         if not reporter:
             raise PermissionDenied
         return _reporter_action(request, report, token)
+    # A confidential report's content and timeline text are for its reporter and the staff
+    # who may open it; anyone else holding the number sees its status history only.
+    readable = can_read_timeline(request.user, report, token)
     return render(
         request,
         "complaints/track_detail.html",
         {
             "report": report,
             "timeline": selectors.public_timeline(report),
+            "redacted": not readable,
             "is_reporter": reporter,
             "token": token if reporter else None,
-            # A confidential report's content is for its reporter and the staff only.
-            "show_content": reporter or not report.is_confidential,
+            "show_content": readable,
             "ombudsman_eligible": reporter
             and report.status in (Status.DISPATCHED, Status.IN_PROGRESS)
             and not report.ombudsman_consent

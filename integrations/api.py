@@ -40,6 +40,7 @@ from .serializers import (
     AgencyReportSerializer,
     ErrorSerializer,
     EventSerializer,
+    StrictBooleanField,
 )
 
 
@@ -120,8 +121,8 @@ class ReportCreateApi(LaporApiView):
         occurred_on = serializers.DateField(
             required=False, allow_null=True, validators=[date_in_range]
         )
-        is_anonymous = serializers.BooleanField(default=False)
-        is_confidential = serializers.BooleanField(default=False)
+        is_anonymous = StrictBooleanField(default=False)
+        is_confidential = StrictBooleanField(default=False)
         reporter_name = serializers.CharField(max_length=150)
         reporter_email = serializers.EmailField(required=False, allow_blank=True)
         reporter_phone = serializers.RegexField(
@@ -195,7 +196,7 @@ class PublicEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="created_at")
     action = serializers.CharField()
     status = serializers.CharField(source="to_status")
-    by = serializers.CharField(source="actor_label")
+    by = serializers.CharField(source="actor_label", allow_null=True)
     note = serializers.CharField()
     agency = serializers.CharField(source="to_agency.name", default=None, allow_null=True)
 
@@ -239,9 +240,28 @@ class ReportStatusApi(LaporApiView):
             "agency": report.agency.name if report.agency else None,
             "created_at": report.created_at,
             "updated_at": report.updated_at,
-            "timeline": selectors.public_timeline(report),
+            "timeline": _timeline_for_number_holder(report),
         }
         return Response(self.ReportStatusSerializer(body).data)
+
+
+def _timeline_for_number_holder(report: Report) -> list:
+    """The public timeline; for a confidential report only its dates and statuses (no note, no
+    actor, no agency): the API's caller holds the tracking number, not the reporter's key."""
+    events = selectors.public_timeline(report)
+    if not report.is_confidential:
+        return events
+    return [
+        {
+            "created_at": e.created_at,
+            "action": e.action,
+            "to_status": e.to_status,
+            "actor_label": None,
+            "note": "",
+            "to_agency": None,
+        }
+        for e in events
+    ]
 
 
 # --- public: reference data and indicators -------------------------------------------------

@@ -177,6 +177,16 @@ def _attributes() -> list[dict]:
             "description": _("Anonim"),
             "values": [{"key": "true", "name": _("Ya")}, {"key": "false", "name": _("Tidak")}],
         },
+        {
+            "variable": True,
+            "code": "confidential",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": _("Jangan tampilkan laporan kepada publik."),
+            "order": 4,
+            "description": _("Rahasia"),
+            "values": [{"key": "true", "name": _("Ya")}, {"key": "false", "name": _("Tidak")}],
+        },
     ]
 
 
@@ -235,8 +245,9 @@ def _request(report: Report, notes: dict) -> dict:
 
 
 def _visible():
-    """Reports Open311 may show: never a confidential one."""
-    return Report.objects.filter(is_confidential=False).select_related("category", "agency")
+    """Reports Open311 may show: exactly what the public site shows (``Report.objects.public``:
+    never a confidential, rejected or merged one)."""
+    return Report.objects.public().select_related("category", "agency")
 
 
 def _date(value: str):
@@ -392,6 +403,12 @@ def _create_with_key(request, fmt, post, key):
     title = (post.get("attribute[title]") or "").strip()[:200]
     if len(title) < 5:
         title = f"{category.name_id}: {description[:60]}"[:200]
+    privacy = {}
+    for field in ("attribute[anonymous]", "attribute[confidential]"):
+        value = post.get(field, "")
+        if value not in ("", "true", "false"):
+            return error(fmt, 400, _("%(f)s harus true atau false.") % {"f": field})
+        privacy[field] = value == "true"
     name = " ".join(p.strip() for p in (post.get("first_name"), post.get("last_name")) if p)
     address = (post.get("address_string") or "").strip()[:255]
     report = report_submit(
@@ -405,7 +422,8 @@ def _create_with_key(request, fmt, post, key):
             address=address,
             latitude=latitude,
             longitude=longitude,
-            is_anonymous=(post.get("attribute[anonymous]") or "").lower() == "true",
+            is_anonymous=privacy["attribute[anonymous]"],
+            is_confidential=privacy["attribute[confidential]"],
             reporter_name=name[:150],
             reporter_email=email[:254],
             reporter_phone=(post.get("phone") or "").strip()[:20],

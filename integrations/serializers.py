@@ -2,10 +2,26 @@
 the webhook bodies alike. The reporter's identity is present only when the caller may see it
 (never for an anonymous report: ``complaints.permissions.can_see_identity``)."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from complaints.models import Report, ReportEvent
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A yes/no that must be said plainly: JSON true/false (or the strings "true"/"false").
+    DRF's own BooleanField also takes 1, "yes", "on" and more; for anonymity and
+    confidentiality a value the caller did not mean is refused instead of guessed."""
+
+    default_error_messages = {"invalid": _("Harus true atau false.")}
+
+    def to_internal_value(self, data):
+        if data is True or data == "true":
+            return True
+        if data is False or data == "false":
+            return False
+        self.fail("invalid")
 
 
 class AgencyRefSerializer(serializers.Serializer):
