@@ -89,13 +89,15 @@ def triage_detail(request, tracking):
 def _assist(report: Report) -> dict:
     """Category suggestion and likely duplicates. Help, not a step: if either fails, triage
     goes on without it (and the failure is logged)."""
-    from routing.suggest import suggest
+    from routing.suggest import MINIMUM, suggest
 
     from .duplicates import similar_open_reports
 
-    result: dict = {"suggestions": [], "duplicates": []}
+    result: dict = {"suggestions": [], "duplicates": [], "minimum": MINIMUM}
     try:
-        codes = suggest(f"{report.title}\n{report.description}")
+        # Triage sees the first three whatever their score: a weak right guess still saves a
+        # search through 34 categories (the form shows only those above suggest.MINIMUM).
+        codes = suggest(f"{report.title}\n{report.description}", limit=3, minimum=0.0)
         names = {c.code: c for c in Category.objects.filter(code__in=[c for c, _ in codes])}
         result["suggestions"] = [(names[code], conf) for code, conf in codes if code in names]
     except Exception:
