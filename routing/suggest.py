@@ -27,6 +27,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from lapor.memo import Memo
 
 from .models import Classifier
+from .textnorm import normalize
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = DATA / "labelled_examples.csv"
@@ -52,8 +53,16 @@ def knowledge() -> list[tuple[str, str]]:
 def build() -> Pipeline:
     features = FeatureUnion(
         [
-            ("words", TfidfVectorizer(ngram_range=(1, 1), sublinear_tf=True)),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 6), sublinear_tf=True)),
+            ("words", TfidfVectorizer(preprocessor=normalize, sublinear_tf=True)),
+            (
+                "chars",
+                TfidfVectorizer(
+                    preprocessor=normalize,
+                    analyzer="char_wb",
+                    ngram_range=(3, 6),
+                    sublinear_tf=True,
+                ),
+            ),
         ]
     )
     model = LogisticRegression(C=50.0, max_iter=3000)
