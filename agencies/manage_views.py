@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .manage_forms import AppointForm, UnitForm
 from .models import Agency, Role, User
 from .scope import scope_for
-from .services import agency_create, role_grant, role_revoke
+from .services import agency_create, agency_set_round_robin, role_grant, role_revoke
 
 
 def _managed(user) -> list[Agency]:
@@ -44,6 +44,13 @@ def manage(request):
             return redirect("manage:home")
         if unit.is_bound and unit.is_valid() and unit.cleaned_data["parent"] in ids:
             _add_unit(request, unit.cleaned_data)
+            return redirect("manage:home")
+        if request.POST.get("form") == "round_robin":
+            agency = next((a for a in agencies if str(a.pk) == request.POST.get("agency")), None)
+            if agency is None:
+                raise Http404
+            agency_set_round_robin(agency=agency, enabled=request.POST.get("enabled") == "1")
+            messages.success(request, _("Pembagian laporan diperbarui: %(a)s.") % {"a": agency})
             return redirect("manage:home")
     roles = (
         Role.objects.active()

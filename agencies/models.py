@@ -106,6 +106,14 @@ class Agency(models.Model):
         Regency, on_delete=models.PROTECT, null=True, blank=True, related_name="agencies"
     )
     is_active = models.BooleanField(_("aktif"), default=True)
+    round_robin = models.BooleanField(
+        _("bagi rata laporan baru"),
+        default=False,
+        help_text=_(
+            "Laporan yang masuk ke unit ini ditugaskan ke petugasnya yang paling sedikit "
+            "memegang laporan terbuka."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AgencyQuerySet.as_manager()

@@ -96,3 +96,8 @@ def national_admin_group() -> Group:
         )
         group.permissions.set(perms)
     return group
+
+
+def agency_set_round_robin(*, agency: Agency, enabled: bool) -> None:
+    """Turns on or off the sharing of an agency's or unit's new reports among its officers."""
+    Agency.objects.filter(pk=agency.pk).update(round_robin=enabled)

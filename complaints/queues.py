@@ -84,3 +84,36 @@ def counts_key(user) -> str:
     if scope.officer_paths and not scope.national_admin:
         return "inbox-counts:" + ",".join(sorted(scope.officer_paths))
     return f"inbox-counts:user:{user.pk}"
+
+
+def officer_loads(user, *, limit: int = 200) -> list:
+    """For an agency admin: each officer and admin of the agencies and units they administer,
+    with the open reports each holds (``open_load``) and how many of those are late
+    (``late_load``), busiest first."""
+    from agencies.models import Role, User
+
+    scope = scope_for(user)
+    if not scope.admin_paths:
+        return []
+    within = Q(pk__in=[])
+    for path in scope.admin_paths:
+        within |= Q(roles__agency__path__startswith=path)
+    now = timezone.now()
+    working = Q(assigned_reports__status__in=[Status.DISPATCHED, Status.IN_PROGRESS])
+    late = Q(assigned_reports__resolution_due__lt=now) | Q(
+        assigned_reports__status=Status.DISPATCHED, assigned_reports__response_due__lt=now
+    )
+    return list(
+        User.objects.filter(
+            within,
+            roles__is_active=True,
+            roles__kind__in=[Role.Kind.OFFICER, Role.Kind.AGENCY_ADMIN],
+            is_service=False,
+        )
+        .distinct()
+        .annotate(
+            open_load=Count("assigned_reports", filter=working, distinct=True),
+            late_load=Count("assigned_reports", filter=working & late, distinct=True),
+        )
+        .order_by("-open_load", "full_name", "pk")[:limit]
+    )

@@ -21,7 +21,7 @@ from agencies.models import Agency
 from routing.models import RoutingRule
 from routing.selectors import decide
 
-from . import deadlines, notifications, tracking, workflow
+from . import deadlines, notifications, selectors, tracking, workflow
 from .errors import (
     ActionForbidden,
     InvalidAction,
@@ -381,7 +381,7 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
             raise InvalidAction(_("Unit kerja harus berada di bawah instansi ini."))
         _set_agency(report, unit)
     elif name == "assign":
-        report.assigned_to = params.get("assignee")
+        report.assigned_to = _colleague(report, params.get("assignee"))
         data["assignee"] = report.assigned_to.pk if report.assigned_to else None
     elif name in ("accept", "auto_close"):
         report.closed_at = now
@@ -448,6 +448,32 @@ def _transfer(report: Report, params: dict, ctx: dict) -> dict:
     return data
 
 
+def _colleague(report: Report, assignee):
+    """An assignee must be able to open the report: an officer or admin of the unit holding
+    it or of an agency above it. None clears the assignment."""
+    if assignee is None:
+        return None
+    if not any(u.pk == assignee.pk for u in selectors.colleagues_for(report)):
+        raise InvalidAction(_("Pilih petugas instansi ini."))
+    return assignee
+
+
+ROUND_ROBIN_ON = {"dispatch", "transfer", "assign_unit"}
+
+
+def _round_robin(report: Report) -> dict:
+    """A unit that shares its new reports out (Agency.round_robin) gets each one assigned to
+    its officer holding the fewest open reports, in the same transaction."""
+    agency = report.agency
+    if agency is None or not agency.round_robin or report.assigned_to_id is not None:
+        return {}
+    picked = selectors.round_robin_pick(agency)
+    if picked is None:
+        return {}
+    report.assigned_to_id = picked
+    return {"assignee": picked, "round_robin": True}
+
+
 def report_transition(
     *,
     report_id: int,
@@ -493,6 +519,8 @@ def report_transition(
             report.status = spec.target
         ctx = {"now": timezone.now(), "calendar": Calendar()}
         data = _apply(report, spec, params, ctx)
+        if action in ROUND_ROBIN_ON:
+            data.update(_round_robin(report))
         report.version += 1
         report.save()
         public = spec.public if params.get("public") is None else bool(params["public"])

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.models import Agency, Role, User
+from agencies.models import Agency, User
 from agencies.scope import scope_for
 from lapor import csvsafe
 from routing.models import Category
@@ -143,6 +143,7 @@ def inbox(request):
             "query": query.urlencode(),
             "counts": queues.status_counts(base, queues.counts_key(request.user)),
             "read_only": not scope_for(request.user).works_reports,
+            "loads": queues.officer_loads(request.user) if template.endswith("inbox.html") else [],
         },
     )
 
@@ -172,6 +173,7 @@ def _detail_context(request, report: Report) -> dict:
         and workflow.offered(a, report)
         and can(user, a.name, report)
     ]
+    names = {a.name for a in actions}
     search = request.GET.get("cari", "").strip()
     return {
         "report": report,
@@ -181,8 +183,8 @@ def _detail_context(request, report: Report) -> dict:
         "actions": {a.name: a for a in actions},
         "agency_results": agency_search_results(search) if search else [],
         "agency_query": search,
-        "units": _units(report) if "assign_unit" in {a.name for a in actions} else [],
-        "officers": _officers(report) if "assign" in {a.name for a in actions} else [],
+        "units": _units(report) if "assign_unit" in names else [],
+        "officers": selectors.colleagues_for(report) if "assign" in names else [],
         "answer_templates": templates_for(report) if actions else [],
     }
 
@@ -194,21 +196,6 @@ def _units(report: Report) -> list[Agency]:
         Agency.objects.active()
         .filter(path__startswith=f"{report.owner_agency_id}/")
         .order_by("path")[:200]
-    )
-
-
-def _officers(report: Report) -> list[User]:
-    if not report.owner_agency_id:
-        return []
-    return list(
-        User.objects.filter(
-            roles__is_active=True,
-            roles__kind__in=[Role.Kind.OFFICER, Role.Kind.AGENCY_ADMIN],
-            roles__agency__path__startswith=f"{report.owner_agency_id}/",
-            is_service=False,
-        )
-        .distinct()
-        .order_by("full_name")[:200]
     )
 
 
@@ -256,9 +243,9 @@ def _params(request, action: str, report: Report) -> dict:
             params["assignee"] = request.user
         else:
             assignee = User.objects.filter(pk=_int(who)).first()
-            if assignee is None or assignee not in _officers(report):
+            if assignee is None:
                 raise InvalidAction(_("Pilih petugas instansi ini."))
-            params["assignee"] = assignee
+            params["assignee"] = assignee  # the service checks it is a colleague
     if action == "verify" and post.get("category"):
         params["category"] = Category.objects.filter(pk=_int(post.get("category"))).first()
     return params

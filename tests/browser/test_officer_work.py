@@ -46,3 +46,25 @@ def test_return_to_triage_shows_its_confirmation(page, live_server, agency_a):
     expect(panel).to_contain_text(report.tracking)
     panel.get_by_role("link", name="Kembali ke antrean").click()
     expect(page.get_by_test_id("inbox")).to_be_visible()
+
+
+def test_an_officer_assigns_a_colleague_who_then_sees_it(page, live_server, agency_a):
+    national = make_staff("national_admin")
+    officer = make_staff("officer", agency=agency_a, full_name="Petugas Satu")
+    colleague = make_staff("officer", agency=agency_a, full_name="Petugas Dua")
+    report = dispatched_report(agency_a, national, title="Lampu jalan padam di Cibeunying")
+    sign_in(page, live_server, officer)
+    page.goto(live_server.url + f"/kerja/laporan/{report.tracking}/")
+    page.get_by_text("Tugaskan ke rekan").click()
+    page.get_by_label("Petugas (laporan terbuka").select_option(label="Petugas Dua (0 terbuka)")
+    page.get_by_label("Pesan untuk petugas").fill("Mohon ditangani minggu ini.")
+    page.get_by_test_id("assign").click()
+    expect(page.get_by_text("Tersimpan: Ditugaskan ke petugas.")).to_be_visible()
+    expect(page.locator("#report-panel")).to_contain_text("Petugas: Petugas Dua")
+
+    sign_in(page, live_server, colleague)
+    page.goto(live_server.url + "/kerja/?assigned=me")
+    inbox = page.get_by_test_id("inbox")
+    expect(inbox).to_contain_text(report.tracking)
+    inbox.get_by_role("link", name=report.tracking).click()
+    expect(page.get_by_test_id("timeline")).to_contain_text("Mohon ditangani minggu ini.")
