@@ -1,32 +1,38 @@
-"""REST API v1 beyond filing and tracking: reference data, indicators, the agency scope (API
-key), the SMS gateway. Included at /api/v1/."""
+"""REST API v1, all of it, included once at /api/v1/: the public part (filing, tracking,
+reference data, indicators), the agency scope (API key) and the SMS gateway."""
 
 from django.urls import path
 
-from . import api
+from . import api_agency, api_public, api_sms
 
 urlpatterns = [
-    path("regions/provinces/", api.ProvinceListApi.as_view(), name="api-provinces"),
-    path("regions/regencies/", api.RegencyListApi.as_view(), name="api-regencies"),
-    path("agencies/", api.AgencyListApi.as_view(), name="api-agencies"),
-    path("categories/", api.CategoryListApi.as_view(), name="api-categories"),
+    path("reports/", api_public.ReportCreateApi.as_view(), name="api-report-create"),
+    path(
+        "reports/<str:tracking_number>/",
+        api_public.ReportStatusApi.as_view(),
+        name="api-report-status",
+    ),
+    path("regions/provinces/", api_public.ProvinceListApi.as_view(), name="api-provinces"),
+    path("regions/regencies/", api_public.RegencyListApi.as_view(), name="api-regencies"),
+    path("agencies/", api_public.AgencyListApi.as_view(), name="api-agencies"),
+    path("categories/", api_public.CategoryListApi.as_view(), name="api-categories"),
     path(
         "indicators/provinces/",
-        api.ProvinceIndicatorsApi.as_view(),
+        api_public.ProvinceIndicatorsApi.as_view(),
         name="api-province-indicators",
     ),
-    path("agency/", api.AgencyMeApi.as_view(), name="api-agency-me"),
-    path("agency/reports/", api.AgencyReportListApi.as_view(), name="api-agency-reports"),
+    path("agency/", api_agency.AgencyMeApi.as_view(), name="api-agency-me"),
+    path("agency/reports/", api_agency.AgencyReportListApi.as_view(), name="api-agency-reports"),
     path(
         "agency/reports/<str:tracking_number>/",
-        api.AgencyReportDetailApi.as_view(),
+        api_agency.AgencyReportDetailApi.as_view(),
         name="api-agency-report",
     ),
     path(
         "agency/reports/<str:tracking_number>/actions/",
-        api.AgencyReportActionApi.as_view(),
+        api_agency.AgencyReportActionApi.as_view(),
         name="api-agency-report-action",
     ),
-    path("agency/events/", api.AgencyEventListApi.as_view(), name="api-agency-events"),
-    path("sms/inbound/", api.SmsInboundApi.as_view(), name="api-sms-inbound"),
+    path("agency/events/", api_agency.AgencyEventListApi.as_view(), name="api-agency-events"),
+    path("sms/inbound/", api_sms.SmsInboundApi.as_view(), name="api-sms-inbound"),
 ]

@@ -19,7 +19,6 @@ urlpatterns = [
     path("kerja/", include(workspace_patterns)),
     path("pantau/", include("monitoring.urls")),
     path("statistik/", monitoring_views.public, name="statistik"),
-    path("api/v1/", include("lapor.api_urls")),
     path("api/v1/", include("integrations.urls")),
     path("open311/v2/", include("integrations.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -321,9 +321,9 @@ def test_connectedness_counts_governments_with_an_admin(client, cast, agency_a):
 def test_rates_on_the_page_are_rounded_like_the_csv():
     from django.utils import translation
 
-    from monitoring.views import _csv_value, _display
+    from monitoring.tables import csv_value, display
 
     with translation.override("id"):
-        assert _display(2 / 3, "rate") == "66,7%"  # was "66,6%": number_format truncates
-        assert _display(3.456, "score") == "3,46"
-    assert _csv_value(2 / 3, "rate") == "66.7"
+        assert display(2 / 3, "rate") == "66,7%"  # was "66,6%": number_format truncates
+        assert display(3.456, "score") == "3,46"
+    assert csv_value(2 / 3, "rate") == "66.7"

@@ -1,0 +1,259 @@
+"""What the dashboards show and how: the columns and their labels, the period form, the rows
+of a table (sorted, with their links and bands), CSV, and the chart series. The pages in
+``views.py`` put these together."""
+
+import csv
+import datetime as dt
+
+from django import forms
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agencies.models import Agency
+from lapor import csvsafe
+from lapor.inputs import date_in_range
+
+from . import selectors
+from .selectors import Indicators, Range
+
+# (key, heading, format). Keys are Indicators.as_row() keys; the order is the page's.
+
+
+COLUMNS = [
+    ("received", gettext_lazy("Diterima"), "int"),
+    ("follow_up_rate", gettext_lazy("Ditindaklanjuti"), "rate"),
+    ("completion_rate", gettext_lazy("Selesai"), "rate"),
+    ("on_time_rate", gettext_lazy("Tepat waktu"), "rate"),
+    ("median_response_days", gettext_lazy("Median hari ke tanggapan"), "days"),
+    ("median_resolution_days", gettext_lazy("Median hari ke selesai"), "days"),
+    ("satisfaction", gettext_lazy("Kepuasan (1-5)"), "score"),
+    ("dispute_rate", gettext_lazy("Sanggahan"), "rate"),
+    ("connectedness", gettext_lazy("Keterhubungan"), "rate"),
+    ("activity", gettext_lazy("Keaktifan"), "rate"),
+    ("overdue", gettext_lazy("Terlambat"), "int"),
+]
+PUBLIC_COLUMNS = [
+    c
+    for c in COLUMNS
+    if c[0]
+    in {
+        "received",
+        "follow_up_rate",
+        "completion_rate",
+        "on_time_rate",
+        "median_response_days",
+        "median_resolution_days",
+        "satisfaction",
+    }
+]
+STATUS_LABELS = {
+    "submitted": gettext_lazy("Diterima"),
+    "needs_info": gettext_lazy("Menunggu kelengkapan"),
+    "verified": gettext_lazy("Terverifikasi"),
+    "dispatched": gettext_lazy("Didisposisikan"),
+    "in_progress": gettext_lazy("Ditindaklanjuti"),
+    "resolved": gettext_lazy("Selesai ditanggapi"),
+    "closed": gettext_lazy("Ditutup"),
+    "rejected": gettext_lazy("Ditolak"),
+    "merged": gettext_lazy("Digabungkan"),
+}
+BAND_LABELS = {
+    "good": gettext_lazy("Baik"),
+    "fair": gettext_lazy("Cukup"),
+    "poor": gettext_lazy("Kurang"),
+}
+RANK_LEVELS = {
+    "pusat": (gettext_lazy("Kementerian dan lembaga"), Q(province__isnull=True)),
+    "provinsi": (gettext_lazy("Pemerintah provinsi"), Q(kind=Agency.Kind.PEMPROV)),
+    "kabkota": (
+        gettext_lazy("Pemerintah kabupaten/kota"),
+        Q(kind__in=[Agency.Kind.PEMKAB, Agency.Kind.PEMKOT]),
+    ),
+}
+RANK_MINIMUM = 10  # dispatched reports an agency needs in the period to be ranked
+RANK_SIZE = 10
+PUBLIC_CACHE_SECONDS = 300
+
+
+# --- period ---------------------------------------------------------------------------------
+
+
+class PeriodForm(forms.Form):
+    period = forms.ChoiceField(
+        label=gettext_lazy("Periode"),
+        required=False,
+        choices=[
+            ("year", gettext_lazy("Tahun ini")),
+            ("month", gettext_lazy("Bulan ini")),
+            ("12m", gettext_lazy("12 bulan terakhir")),
+            ("custom", gettext_lazy("Rentang tanggal")),
+        ],
+    )
+    start = forms.DateField(label=gettext_lazy("Dari"), required=False, validators=[date_in_range])
+    end = forms.DateField(label=gettext_lazy("Sampai"), required=False, validators=[date_in_range])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") == "custom":
+            start, end = data.get("start"), data.get("end")
+            if not start or not end:
+                raise forms.ValidationError(_("Isi tanggal mulai dan tanggal akhir."))
+            if start > end:
+                raise forms.ValidationError(_("Tanggal mulai harus sebelum tanggal akhir."))
+            if (end - start).days > 366 * 5:
+                raise forms.ValidationError(_("Rentang paling panjang lima tahun."))
+        return data
+
+    def range(self) -> Range:
+        today = timezone.localdate()
+        period = self.cleaned_data.get("period") if self.is_valid() else ""
+        if period == "month":
+            return Range.this_month(today)
+        if period == "12m":
+            first = today.replace(day=1)
+            for _ in range(11):
+                first = (first - dt.timedelta(days=1)).replace(day=1)
+            return Range(first, today, "12m")
+        if period == "custom":
+            return Range(self.cleaned_data["start"], self.cleaned_data["end"], "custom")
+        return Range.this_year(today)
+
+
+def period_of(request) -> tuple[Range, PeriodForm]:
+    form = PeriodForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    return form.range() if form.is_bound else Range.this_year(), form
+
+
+# --- table rows -----------------------------------------------------------------------------
+
+
+def display(value, kind: str) -> str:
+    if value is None:
+        return "-"
+    # Rounded here: Django's number_format cuts decimals off (66.67 would show as 66,6 while
+    # the CSV, rounding, says 66.7).
+    if kind == "rate":
+        return f"{formats.number_format(round(value * 100, 1), 1)}%"
+    if kind == "score":
+        return formats.number_format(round(value, 2), 2)
+    return formats.number_format(value, 0, force_grouping=True)
+
+
+def csv_value(value, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "rate":
+        return f"{value * 100:.1f}"
+    if kind == "score":
+        return f"{value:.2f}"
+    return str(value)
+
+
+def table_row(key, name: str, ind: Indicators, url: str = "", band: str = "") -> dict:
+    values = ind.as_row()
+    return {
+        "key": key,
+        "name": name,
+        "url": url,
+        "band": band,
+        "band_label": BAND_LABELS.get(band, ""),
+        "values": values,
+    }
+
+
+def whole_row(key, name: str, ind: Indicators, band: str = "") -> dict:
+    """The row of the headline figures, formatted (table rows are formatted by build_table, only
+    the columns shown: formatting every figure of every row twice cost a page ~20 ms)."""
+    row = table_row(key, name, ind, band=band)
+    row["show"] = {k: display(row["values"].get(k), kind) for k, _label, kind in COLUMNS}
+    return row
+
+
+def sorted_rows(
+    rows: list[dict], request, columns, default: str = "received"
+) -> tuple[list, str, str]:
+    keys = {c[0] for c in columns}
+    sort = request.GET.get("urut", default)
+    if sort != "name" and sort not in keys:
+        sort = default
+    direction = "asc" if request.GET.get("arah") == "asc" else "desc"
+    if sort == "name":
+        rows = sorted(rows, key=lambda r: r["name"].lower(), reverse=direction == "desc")
+    else:
+        present = [r for r in rows if r["values"].get(sort) is not None]
+        missing = [r for r in rows if r["values"].get(sort) is None]
+        present.sort(key=lambda r: (r["values"][sort], r["name"]), reverse=direction == "desc")
+        rows = present + sorted(missing, key=lambda r: r["name"])  # no figure: always last
+    return rows, sort, direction
+
+
+def build_table(request, rows, columns, *, default="received", first="") -> dict:
+    rows, sort, direction = sorted_rows(rows, request, columns, default)
+    query = request.GET.copy()
+    for key in ("urut", "arah", "format", "tabel"):
+        query.pop(key, None)
+    base = query.urlencode()
+    heads = []
+    for key, label, _kind in [("name", first or _("Nama"), ""), *columns]:
+        next_dir = "asc" if sort == key and direction == "desc" else "desc"
+        heads.append(
+            {
+                "key": key,
+                "label": label,
+                "href": f"?{base + '&' if base else ''}urut={key}&arah={next_dir}",
+                "aria": (
+                    ("descending" if direction == "desc" else "ascending") if sort == key else ""
+                ),
+            }
+        )
+    for row in rows:
+        row["cells"] = [display(row["values"].get(k), kind) for k, _label, kind in columns]
+    return {"heads": heads, "rows": rows, "columns": columns}
+
+
+def csv_response(filename: str, tables: list[tuple[str, dict]], period: Range) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # spreadsheet programs then read the file as UTF-8
+    writer = csv.writer(response)
+    for title, table in tables:
+        columns = table["columns"]
+        writer.writerow([title, f"{period.start.isoformat()}/{period.end.isoformat()}"])
+        writer.writerow([head["label"] for head in table["heads"]] + [_("Predikat")])
+        for row in table["rows"]:
+            writer.writerow(
+                [csvsafe.cell(row["name"])]
+                + [csv_value(row["values"].get(k), kind) for k, _label, kind in columns]
+                + [row["band_label"]]
+            )
+        writer.writerow([])
+    return response
+
+
+def status_chart(ind: Indicators) -> list:
+    return [[str(STATUS_LABELS[s]), ind.status.get(s, 0)] for s in selectors.STATUSES]
+
+
+def trend_points(trend: list) -> list:
+    return [
+        [formats.date_format(month, "M Y"), received, completed]
+        for month, received, completed in trend
+    ]
+
+
+def common_context(request, period, form, **extra) -> dict:
+    query = request.GET.copy()
+    query.pop("format", None)
+    query.pop("tabel", None)
+    base = query.urlencode()
+    return {
+        "period": period,
+        "period_form": form,
+        "csv_url": f"?{base + '&' if base else ''}format=csv",
+        **extra,
+    }
