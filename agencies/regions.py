@@ -1,7 +1,7 @@
 """Provinces and regencies from memory: the report form validates a region on every filing,
 and the list changes only by ministerial decree (and the reference command)."""
 
-from lapor.memo import Memo
+from core.memo import Memo
 
 from .models import Province, Regency
 

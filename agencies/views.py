@@ -12,7 +12,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lapor import ratelimit
+from core import ratelimit
 
 from .forms import SettingsForm, SignInForm, SignUpForm
 from .models import User

@@ -50,7 +50,7 @@ def setup_env(database: str) -> None:
     import django
 
     django.setup()
-    from lapor.warmup import freeze_startup_objects
+    from core.warmup import freeze_startup_objects
 
     freeze_startup_objects()  # as lapor/wsgi.py does in gunicorn
 

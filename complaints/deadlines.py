@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from lapor.memo import Memo
+from core.memo import Memo
 
 from .models import Kind, TimeLimit
 from .workdays import Calendar

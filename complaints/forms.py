@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies import regions
 from agencies.models import Province
-from lapor.inputs import date_in_range
+from core.inputs import date_in_range
 from routing.models import Category
 
 from . import tracking

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.models import Agency, User
 from agencies.scope import scope_for
-from lapor import csvsafe
+from core import csvsafe
 from routing.models import Category
 from routing.selectors import decide
 

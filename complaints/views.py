@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies.models import Regency
-from lapor import ratelimit
+from core import ratelimit
 
 from . import selectors, staging
 from .errors import DomainError, StorageFull

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from lapor.memo import Memo
+from core.memo import Memo
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 

@@ -20,7 +20,7 @@ from complaints import workflow
 from complaints.models import Kind, Report, ReportEvent, Status
 from complaints.permissions import can, can_see_identity, get_report_for, reports_visible_to
 from complaints.services import report_transition
-from lapor.inputs import date_in_range
+from core.inputs import date_in_range
 
 from .api_common import IDEMPOTENCY, errors, tracking_or_404
 from .auth import HasApiKey, LaporApiView

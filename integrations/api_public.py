@@ -20,8 +20,8 @@ from agencies.models import Agency, Province, Regency
 from complaints import selectors
 from complaints.models import Channel, Kind, Report
 from complaints.services import NewReport, report_submit
-from lapor import ratelimit
-from lapor.inputs import date_in_range
+from core import ratelimit
+from core.inputs import date_in_range
 from routing.models import Category
 
 from .api_common import IDEMPOTENCY, RegionCodeField, caller_key, errors, tracking_or_404

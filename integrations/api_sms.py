@@ -8,7 +8,7 @@ from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from lapor import ratelimit
+from core import ratelimit
 
 from . import sms
 from .api_common import errors

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.errors import DomainError
-from lapor import ratelimit
+from core import ratelimit
 
 from .models import ApiCallLog, ApiKey
 from .services import apikey_lookup

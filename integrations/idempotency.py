@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from lapor.ratelimit import client_ip
+from core.ratelimit import client_ip
 
 from .auth import error_response
 from .models import ApiKey, IdempotencyRecord

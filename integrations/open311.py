@@ -32,8 +32,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from agencies.models import Province, Regency
 from complaints.models import OPEN_STATUSES, Channel, Kind, Report, ReportEvent
 from complaints.services import NewReport, report_submit
-from lapor import ratelimit
-from lapor.inputs import date_in_range, date_range_message
+from core import ratelimit
+from core.inputs import date_in_range, date_range_message
 from routing.models import Category
 
 from .auth import log_call
@@ -252,7 +252,7 @@ def _visible():
 
 def _date(value: str):
     """The W3C datetime, or None when it is not one: an offset beyond +-24:00 (Python refuses
-    it with ValueError, which was a 500) or a day outside lapor.inputs' range (year 9999
+    it with ValueError, which was a 500) or a day outside core.inputs' range (year 9999
     overflows once converted or shifted)."""
     try:
         parsed = parse_datetime(value.strip()) if value else None

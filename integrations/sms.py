@@ -28,7 +28,7 @@ from complaints import tracking
 from complaints.models import Channel, Kind, Report
 from complaints.notifications import outbox_add
 from complaints.services import NewReport, report_submit
-from lapor.memo import Memo
+from core.memo import Memo
 
 from .models import SmsInbound
 

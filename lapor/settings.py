@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    "core",
     "agencies",
     "routing",
     "complaints",
@@ -87,20 +88,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "lapor.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "lapor.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "lapor.middleware.LanguageMiddleware",
-    "lapor.middleware.InputGuardMiddleware",
+    "core.middleware.LanguageMiddleware",
+    "core.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "lapor.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "lapor.urls"
@@ -150,7 +151,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "lapor.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("LAPOR_CACHE_PREFIX", "lapor"),
         }
@@ -298,10 +299,10 @@ LAPOR_TRUSTED_PROXIES = envint("LAPOR_TRUSTED_PROXIES", 0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "lapor.logging.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
-        "json": {"()": "lapor.logging.JsonFormatter"},
+        "json": {"()": "core.logging.JsonFormatter"},
     },
     "handlers": {
         "console": {

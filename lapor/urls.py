@@ -26,5 +26,5 @@ urlpatterns = [
     path("healthz", complaint_views.health, name="health"),
 ]
 
-# A database outage met outside a view is a 503 too (lapor.middleware.server_error).
-handler500 = "lapor.middleware.server_error"
+# A database outage met outside a view is a 503 too (core.middleware.server_error).
+handler500 = "core.middleware.server_error"

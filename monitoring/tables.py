@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
-from lapor import csvsafe
-from lapor.inputs import date_in_range
+from core import csvsafe
+from core.inputs import date_in_range
 
 from . import selectors
 from .selectors import Indicators, Range

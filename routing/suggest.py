@@ -24,7 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from lapor.memo import Memo
+from core.memo import Memo
 
 from .models import Classifier
 from .textnorm import normalize

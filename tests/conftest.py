@@ -101,7 +101,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     from django.core.cache import cache
 
-    from lapor.memo import Memo
+    from core.memo import Memo
 
     cache.clear()
     Memo.clear_all()

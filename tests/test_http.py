@@ -7,7 +7,7 @@ import re
 import pytest
 from django.db import connection
 
-from lapor.logging import JsonFormatter, RequestIdFilter
+from core.logging import JsonFormatter, RequestIdFilter
 
 
 @pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_a_sane_incoming_request_id_is_kept_and_a_bad_one_replaced(client):
 
 
 def test_json_log_lines_carry_the_request_id():
-    from lapor.logging import request_id_var
+    from core.logging import request_id_var
 
     record = logging.LogRecord("lapor.request", logging.INFO, __file__, 1, "request", None, None)
     record.status = 201

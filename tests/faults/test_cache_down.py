@@ -17,7 +17,7 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens there: as if Redis were 
 def cache_down(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "lapor.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": DEAD_REDIS,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -152,7 +152,7 @@ class LanguageMiddleware(LocaleMiddleware):
 class InputGuardMiddleware:
     """The one check every door goes through before any view: text PostgreSQL cannot store
     (a NUL byte, a lone surrogate) in the path, a query or form parameter, a file name, a header
-    or cookie, or a JSON body, and JSON nested deeper than lapor.inputs.MAX_JSON_DEPTH, answer
+    or cookie, or a JSON body, and JSON nested deeper than core.inputs.MAX_JSON_DEPTH, answer
     400 in the door's own format and language (after LanguageMiddleware), and the view never
     runs, so nothing is stored. Before this, each of those reached a query and answered 500."""
 

@@ -48,7 +48,7 @@ def _window(bucket: str, key: str) -> tuple[int, int, str, int]:
 
 
 def _count(cache_key: str, window: int) -> int:
-    if hasattr(cache, "incr_window"):  # lapor.cache.RedisCache: one round trip
+    if hasattr(cache, "incr_window"):  # core.cache.RedisCache: one round trip
         return cache.incr_window(cache_key, window + 5)
     if cache.add(cache_key, 1, timeout=window + 5):
         return 1

@@ -1,5 +1,5 @@
 """What LAPOR accepts at its doors: text PostgreSQL can store, JSON of a sane depth, dates in
-a range the date arithmetic can handle. ``lapor.middleware.InputGuardMiddleware`` applies the
+a range the date arithmetic can handle. ``core.middleware.InputGuardMiddleware`` applies the
 text and JSON rules to every request; forms and serializers use ``date_in_range``."""
 
 import datetime as dt
