@@ -112,17 +112,22 @@ def _record(
         is_public=public,
         data=data or {},
     )
-    notifications.on_event(event, report)
+    if not event.data.get("imported"):
+        # An archive brought in from a regional system: its citizens heard of it back then.
+        notifications.on_event(event, report)
     event_recorded.send(sender=ReportEvent, event=event, report=report, before=before)
     return event
 
 
-def report_submit(*, data: NewReport, reporter=None) -> Report:
+def report_submit(*, data: NewReport, reporter=None, filed_at: dt.datetime | None = None) -> Report:
     """Files a report: the report, its attachments and its first audit event in one
     transaction, and the confirmation e-mail as an outbox row sent after commit.
 
+    ``filed_at``: a report brought in from a regional system's archive (backfill) keeps its
+    original filing time; its event is marked imported and sends no e-mail.
+
     Returns the saved report. Nothing slow happens before the commit (no e-mail, no network)."""
-    now = timezone.now()
+    now = filed_at or timezone.now()
     report = Report(
         tracking=tracking.generate(),
         kind=data.kind,
@@ -154,19 +159,23 @@ def report_submit(*, data: NewReport, reporter=None) -> Report:
         try:
             with transaction.atomic():
                 report.save(force_insert=True)
+                if filed_at is not None:
+                    # created_at is auto_now_add: the original time is written after the INSERT.
+                    Report.objects.filter(pk=report.pk).update(created_at=filed_at)
+                    report.created_at = filed_at
                 event = _record(
                     report,
                     action="submit",
                     actor=reporter,
                     from_status="",
                     label=_("Pelapor"),
-                    data={"channel": data.channel},
+                    data=_import_mark({"channel": data.channel}, filed_at),
                 )
                 for upload in data.attachments:
                     attachment_save(report=report, upload=upload, event=event)
                 staged = [u.pk for u in data.attachments if isinstance(u, StagedUpload)]
                 StagedUpload.objects.filter(pk__in=staged).delete()  # rows only: files stay
-                if settings.LAPOR_AUTO_VERIFY:
+                if settings.LAPOR_AUTO_VERIFY and filed_at is None:
                     transaction.on_commit(lambda: _enqueue_auto_triage(report.pk))
             return report
         except IntegrityError as exc:
@@ -179,6 +188,14 @@ def report_submit(*, data: NewReport, reporter=None) -> Report:
                 if not isinstance(upload, StagedUpload):
                     upload.file.seek(0)
     raise RuntimeError("unreachable")
+
+
+def _import_mark(data: dict, imported_at: dt.datetime | None) -> dict:
+    """Events of a backfill say so, with the original time (``created_at`` is when LAPOR
+    recorded them: audit events are never back-dated)."""
+    if imported_at is not None:
+        data = {**data, "imported": True, "occurred_at": imported_at.isoformat()}
+    return data
 
 
 def _enqueue_auto_triage(report_id: int) -> None:
@@ -483,6 +500,7 @@ def report_transition(
     expected_version: int | None = None,
     token: str | None = None,
     system: bool = False,
+    imported_at: dt.datetime | None = None,
     **params,
 ) -> Report:
     """Takes ``action`` on a report, under a row lock, and writes its audit event in the same
@@ -492,6 +510,8 @@ def report_transition(
       StaleReport (two officers cannot both win on a stale state).
     - ``token``: the reporter's secret, for a guest acting from their e-mail link.
     - ``system``: LAPOR itself (scheduled tasks); required for SYSTEM actions.
+    - ``imported_at``: a step of a regional system's archive (backfill, with ``system``): the
+      clocks and dates use that time and the event is marked imported (no e-mail, no webhook).
 
     Raises TransitionNotAllowed (wrong status), ActionForbidden (not this actor's action),
     InvalidAction (missing note or target). Returns the updated report."""
@@ -517,8 +537,8 @@ def report_transition(
         label = _actor_label(actor, report, spec)
         if spec.target:
             report.status = spec.target
-        ctx = {"now": timezone.now(), "calendar": Calendar()}
-        data = _apply(report, spec, params, ctx)
+        ctx = {"now": imported_at or timezone.now(), "calendar": Calendar()}
+        data = _import_mark(_apply(report, spec, params, ctx), imported_at)
         if action in ROUND_ROBIN_ON:
             data.update(_round_robin(report))
         report.version += 1

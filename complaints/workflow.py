@@ -138,6 +138,8 @@ ACTIONS: dict[str, Action] = {
             needs_note=True,
         ),
         _a("note", _ALL, None, STAFF, False, _("Catatan internal"), needs_note=True),
+        # Files added by the agency's own system (API); internal unless the caller says public.
+        _a("attach", _ALL, None, STAFF, False, _("Lampiran ditambahkan")),
         _a(
             "reply",
             (*OPEN_STATUSES, S.RESOLVED),

@@ -172,3 +172,68 @@ class SmsInbound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.text[:40]}"
+
+
+class ExternalRef(models.Model):
+    """A regional system's own id for a LAPOR report: unique per client (the agency the key
+    acts for, so a new key of the same agency keeps its ids) and kept forever, so a retry a
+    week later answers the same report instead of filing a second one. ``origin``: the report
+    came in through this client, which is then its citizen's front door (reply, accept,
+    dispute over the API) and keeps hearing its public events after a transfer away."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="external_refs")
+    external_id = models.CharField(max_length=100)
+    report = models.ForeignKey(
+        "complaints.Report", on_delete=models.PROTECT, related_name="external_refs"
+    )
+    origin = models.BooleanField(default=True)
+    key = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "external_id"], name="external_id_once_per_client"
+            ),
+            models.UniqueConstraint(fields=["agency", "report"], name="one_external_id_per_report"),
+        ]
+        indexes = [models.Index(fields=["report"], name="external_ref_report")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}:{self.external_id} -> {self.report_id}"
+
+
+class StatusMap(models.Model):
+    """A client's status words: ``inbound`` maps its status names to LAPOR actions (what it
+    sends), ``outbound`` maps LAPOR statuses to its names (what it receives in payloads).
+    Checked by ``integrations.sync.statusmap_set``."""
+
+    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="status_map")
+    inbound = models.JSONField(default=dict, blank=True)
+    outbound = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"status map of {self.agency_id}"
+
+
+class ImportRun(models.Model):
+    """One backfill of a client's archive (API or ``import_reports``). Resumable: each record
+    is keyed by its external id, so running the same archive again skips what is in and files
+    what is not. ``refused`` lists what was not taken and why."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    key = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    received = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    refused = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.agency_id}"

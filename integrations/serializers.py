@@ -2,11 +2,13 @@
 the webhook bodies alike. The reporter's identity is present only when the caller may see it
 (never for an anonymous report: ``complaints.permissions.can_see_identity``)."""
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from complaints.models import Report, ReportEvent
+from complaints.models import Attachment, Report, ReportEvent
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -38,7 +40,9 @@ class ReporterSerializer(serializers.Serializer):
 
 class AgencyReportSerializer(serializers.Serializer):
     """A report as its agency's system sees it. Context: ``identity`` (callable report ->
-    bool) decides whether ``reporter`` is filled."""
+    bool) decides whether ``reporter`` is filled; ``external_ids`` (report id -> the client's
+    own id) and ``status_words`` (LAPOR status -> the client's word, its status map) fill
+    ``external_id`` and ``external_status``."""
 
     tracking = serializers.CharField()
     kind = serializers.CharField()
@@ -72,6 +76,16 @@ class AgencyReportSerializer(serializers.Serializer):
     rating = serializers.IntegerField(allow_null=True)
     version = serializers.IntegerField()
     reporter = serializers.SerializerMethodField()
+    external_id = serializers.SerializerMethodField()
+    external_status = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_external_id(self, report: Report):
+        return (self.context.get("external_ids") or {}).get(report.pk)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_external_status(self, report: Report):
+        return (self.context.get("status_words") or {}).get(report.status)
 
     @extend_schema_field(ReporterSerializer(allow_null=True))
     def get_reporter(self, report: Report):
@@ -99,8 +113,35 @@ class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="created_at")
 
 
+class FileSerializer(serializers.Serializer):
+    """An attachment as a link: webhook bodies and lists carry links, never the file."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, attachment: Attachment) -> str:
+        path = reverse("api-agency-report-file", args=[attachment.report.tracking, attachment.pk])
+        return settings.LAPOR_SITE_URL.rstrip("/") + path
+
+
+def files_of(report: Report) -> list[dict]:
+    """The report's attachments as links (one query)."""
+    attachments = Attachment.objects.filter(report=report).select_related("report").order_by("pk")
+    return FileSerializer(attachments, many=True).data
+
+
 class AgencyReportDetailSerializer(AgencyReportSerializer):
     events = serializers.SerializerMethodField()
+    files = serializers.SerializerMethodField()
+
+    @extend_schema_field(FileSerializer(many=True))
+    def get_files(self, report: Report):
+        return files_of(report)
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, report: Report):

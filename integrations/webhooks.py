@@ -31,11 +31,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Role
-from complaints.models import Report, ReportEvent
+from complaints.models import Channel, Report, ReportEvent
 
 from . import urlsafety
-from .models import WebhookDelivery, WebhookEndpoint
-from .serializers import AgencyReportSerializer
+from .models import ExternalRef, StatusMap, WebhookDelivery, WebhookEndpoint
+from .serializers import AgencyReportSerializer, files_of
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ RENAMED = {
 EVENTS = sorted(
     {
         "dispatched",
+        "transferred",
         "transferred_in",
         "transferred_out",
         "citizen_reply",
@@ -105,7 +106,11 @@ def on_event_recorded(sender, event: ReportEvent, report: Report, before=None, *
 
     The agency holding the report (and every agency above that unit) hears every event of it
     after dispatch; an agency that just lost the report to a transfer or a return to triage
-    hears that one event (``transferred_out``, ``returned_to_triage``), and nothing after."""
+    hears that one event (``transferred_out``, ``returned_to_triage``), and after it only the
+    public events of a report it filed itself (sync: its system is the citizen's front door),
+    never the new holder's internal notes. Events of an imported archive send nothing."""
+    if event.data.get("imported"):
+        return
     holder_ids = _agency_ids(report.agency_path)
     losing_ids: list[int] = []
     if event.action in ("transfer", "return_to_triage") and event.from_agency_id:
@@ -115,30 +120,52 @@ def on_event_recorded(sender, event: ReportEvent, report: Report, before=None, *
             else _path_of(event.from_agency_id)
         )
         losing_ids = [i for i in _agency_ids(from_path) if i not in holder_ids]
-    if not holder_ids and not losing_ids:
+    refs = _refs(report) if report.channel == Channel.INTEGRATION else None
+    follower_ids = [
+        agency_id
+        for agency_id, (_ext, origin) in (refs or {}).items()
+        if origin and event.is_public and agency_id not in holder_ids + losing_ids
+    ]
+    if not holder_ids and not losing_ids and not follower_ids:
         return  # not yet with an agency (filed, verified): no query at all
     endpoints = list(
-        WebhookEndpoint.objects.filter(agency_id__in=holder_ids + losing_ids, is_active=True)
+        WebhookEndpoint.objects.filter(
+            agency_id__in=holder_ids + losing_ids + follower_ids, is_active=True
+        )
     )
     if not endpoints:
         return
+    refs = _refs(report) if refs is None else refs
+    words = _status_words([e.agency_id for e in endpoints])
+    files = files_of(report) if holder_ids else []
     holder_name = "transferred_in" if event.action == "transfer" else None
     rows = []
     for endpoint in endpoints:
         losing = endpoint.agency_id in losing_ids
+        following = endpoint.agency_id in follower_ids
         if losing:
             name = "transferred_out" if event.action == "transfer" else "returned_to_triage"
+        elif following:
+            name = "transferred" if event.action == "transfer" else RENAMED.get(event.action)
+            name = name or event.action
         else:
             name = holder_name or RENAMED.get(event.action, event.action)
         if name not in EVENTS or not endpoint.wants(name):
             continue
+        payload = build_payload(
+            event, report, name, identity=not (losing or following), following=following
+        )
+        payload["report"]["external_id"] = refs.get(endpoint.agency_id, (None, False))[0]
+        payload["report"]["external_status"] = words.get(endpoint.agency_id, {}).get(report.status)
+        if not (losing or following):
+            payload["report"]["files"] = files
         rows.append(
             WebhookDelivery(
                 endpoint=endpoint,
                 event=event,
                 report=report,
                 name=name,
-                payload=build_payload(event, report, name, identity=not losing),
+                payload=payload,
                 next_attempt_at=event.created_at,
             )
         )
@@ -149,11 +176,34 @@ def on_event_recorded(sender, event: ReportEvent, report: Report, before=None, *
         transaction.on_commit(lambda eid=endpoint_id: enqueue_endpoint(eid))
 
 
-def build_payload(event: ReportEvent, report: Report, name: str, *, identity: bool) -> dict:
-    """The body of a delivery, fixed when the event happens (the report as it was then)."""
+def _refs(report: Report) -> dict[int, tuple[str, bool]]:
+    """Clients' own ids for the report: agency id -> (external id, filed through it)."""
+    rows = ExternalRef.objects.filter(report=report).values_list(
+        "agency_id", "external_id", "origin"
+    )
+    return {agency_id: (ext, origin) for agency_id, ext, origin in rows}
+
+
+def _status_words(agency_ids: list[int]) -> dict[int, dict]:
+    return dict(
+        StatusMap.objects.filter(agency_id__in=agency_ids).values_list("agency_id", "outbound")
+    )
+
+
+FOLLOWER_FIELDS = ("tracking", "status", "kind", "agency", "version", "resolved_at", "closed_at")
+
+
+def build_payload(
+    event: ReportEvent, report: Report, name: str, *, identity: bool, following: bool = False
+) -> dict:
+    """The body of a delivery, fixed when the event happens (the report as it was then).
+    ``following``: a client that filed the report and no longer holds it (public events,
+    who holds it, its dates; no contents, no files)."""
     show_reporter = identity and not report.is_anonymous
     report_data = AgencyReportSerializer(report, context={"identity": lambda r: show_reporter}).data
-    if not identity:
+    if following:
+        report_data = {k: report_data[k] for k in FOLLOWER_FIELDS}
+    elif not identity:
         # The agency that lost the report sees where it went, not its contents from now on.
         report_data = {
             k: report_data[k] for k in ("tracking", "status", "kind", "agency", "version")

@@ -330,3 +330,40 @@ def test_access(client, world, name, role):
         assert changed == (1 if acted else 0)
         if role == "anonymous" and expected[role] == D:
             assert "/akun/masuk/" in response["Location"]
+
+
+# --- the sync API, by API key: agency A's key, agency B's key, no key --------------------------
+
+
+def _sync_urls(report, attachment, ref) -> list[tuple[str, str, dict | None, int]]:
+    """(method, url, body, status for A's key). B's key gets 404 (unseen) on every report
+    URL; no key gets 401 everywhere."""
+    t = report.tracking
+    return [
+        ("get", f"/api/v1/agency/external/{ref}/", None, 200),
+        ("put", f"/api/v1/agency/reports/{t}/external-id/", {"external_id": ref}, 200),
+        ("get", f"/api/v1/agency/reports/{t}/files/", None, 200),
+        ("get", f"/api/v1/agency/reports/{t}/files/{attachment.pk}/", None, 200),
+        ("post", f"/api/v1/agency/reports/{t}/citizen/", {"action": "reply", "note": "x"}, 200),
+        ("post", f"/api/v1/agency/reports/{t}/status/", {"status": "note", "note": "x"}, 200),
+    ]
+
+
+def test_sync_api_another_agencys_key_is_refused(cast, agency_a, agency_b):
+    from integrations.models import ExternalRef
+    from integrations.services import apikey_issue
+    from tests.integrations.conftest import api
+
+    key_a = apikey_issue(agency=agency_a, name="A")
+    key_b = apikey_issue(agency=agency_b, name="B")
+    report = dispatched_report(agency_a, cast.national, channel="integration")
+    attachment = attach_photo(report)
+    ExternalRef.objects.create(agency=agency_a, external_id="A-1", report=report, key=key_a.key)
+    for method, url, body, own in _sync_urls(report, attachment, "A-1"):
+        before = ReportEvent.objects.filter(report=report).count()
+        assert getattr(api(), method)(url, body, format="json").status_code == 401, url
+        assert getattr(api(key_b.raw), method)(url, body, format="json").status_code == 404, url
+        assert ReportEvent.objects.filter(report=report).count() == before, url
+        assert getattr(api(key_a.raw), method)(url, body, format="json").status_code == own, url
+    for url in ("/api/v1/agency/status-map/", "/api/v1/agency/filings/"):
+        assert api().get(url).status_code == 401

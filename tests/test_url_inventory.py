@@ -94,6 +94,14 @@ STAFF = {
     "api-agency-report",
     "api-agency-report-action",
     "api-agency-events",
+    "api-agency-filing",
+    "api-agency-external",
+    "api-agency-report-external-id",
+    "api-agency-report-files",
+    "api-agency-report-file",
+    "api-agency-report-citizen",
+    "api-agency-report-status-word",
+    "api-agency-status-map",
 }
 # Staff URLs another agency's officer may open: they show that officer's own work, not A's.
 OWN_STAFF = {
@@ -165,6 +173,7 @@ def target(cast, agency_a, settings):
         "integrations:endpoint-toggle": endpoint.pk,
         "integrations:replay": delivery.pk,
         "monitoring:agency": agency_a.pk,
+        "api-agency-report-file": attachment.pk,
     }
     return report, numbers
 
@@ -176,7 +185,7 @@ def _url(route: str, name: str, report, numbers) -> str:
         group = match.group(0)
         if "tracking" in group:
             return report.tracking
-        if "int:" in group:
+        if "int:" in group or "file_id" in group:
             return str(numbers[name])
         if "code" in group and name.startswith("monitoring"):
             return report.province_id
