@@ -317,9 +317,7 @@ def test_origin_client_keeps_public_events_after_transfer(
     officer_b = make_staff(Role.Kind.OFFICER, agency=agency_b)
     report_transition(report_id=report.pk, action="note", actor=officer_b, note="RAHASIA-INTERNAL")
     report_transition(report_id=report.pk, action="respond", actor=officer_b, note="Kami tangani")
-    report_transition(
-        report_id=report.pk, action="resolve", actor=officer_b, note="Jalan diperbaiki"
-    )
+    report_transition(report_id=report.pk, action="resolve", actor=officer_b, note="Diperbaiki")
     deliver_endpoint(endpoint.pk)
     names = [r["json"]["event"] for r in receiver.received]
     assert names == ["dispatched", "transferred_out", "responded", "resolved"]
