@@ -21,7 +21,9 @@ from complaints.services import NewReport
 from complaints.uploads import check_upload
 
 from . import sync
-from .api import IDEMPOTENCY, AgencyApiView, ReportCreateApi, _normalize_or_404, errors
+from .api_agency import AgencyApiView
+from .api_common import IDEMPOTENCY, errors, tracking_or_404
+from .api_public import ReportCreateApi
 from .idempotency import idempotent
 from .parsers import BoundedJSONParser
 from .serializers import AgencyReportDetailSerializer, FileSerializer
@@ -300,9 +302,7 @@ class CitizenActionApi(SyncApiView):
 
 def citizen_report_or_404(request, number: str) -> Report:
     report = (
-        sync.originated_by(request.auth.agency_id)
-        .filter(tracking=_normalize_or_404(number))
-        .first()
+        sync.originated_by(request.auth.agency_id).filter(tracking=tracking_or_404(number)).first()
     )
     if report is None:
         raise NotFound(_("Laporan tidak ditemukan."))

@@ -3,7 +3,7 @@ reference data, indicators), the agency scope (API key) and the SMS gateway."""
 
 from django.urls import path
 
-from . import api_agency, api_public, api_sms
+from . import api_agency, api_public, api_sms, api_sync
 
 urlpatterns = [
     path("reports/", api_public.ReportCreateApi.as_view(), name="api-report-create"),
@@ -35,4 +35,37 @@ urlpatterns = [
     ),
     path("agency/events/", api_agency.AgencyEventListApi.as_view(), name="api-agency-events"),
     path("sms/inbound/", api_sms.SmsInboundApi.as_view(), name="api-sms-inbound"),
+    # Two-way sync with a regional system (integrations/api_sync.py).
+    path("agency/filings/", api_sync.ExternalFilingApi.as_view(), name="api-agency-filing"),
+    path(
+        "agency/external/<str:external_id>/",
+        api_sync.ExternalReportApi.as_view(),
+        name="api-agency-external",
+    ),
+    path(
+        "agency/reports/<str:tracking_number>/external-id/",
+        api_sync.ExternalIdLinkApi.as_view(),
+        name="api-agency-report-external-id",
+    ),
+    path(
+        "agency/reports/<str:tracking_number>/files/",
+        api_sync.ReportFilesApi.as_view(),
+        name="api-agency-report-files",
+    ),
+    path(
+        "agency/reports/<str:tracking_number>/files/<str:file_id>/",
+        api_sync.ReportFileApi.as_view(),
+        name="api-agency-report-file",
+    ),
+    path(
+        "agency/reports/<str:tracking_number>/citizen/",
+        api_sync.CitizenActionApi.as_view(),
+        name="api-agency-report-citizen",
+    ),
+    path(
+        "agency/reports/<str:tracking_number>/status/",
+        api_sync.StatusWordApi.as_view(),
+        name="api-agency-report-status-word",
+    ),
+    path("agency/status-map/", api_sync.StatusMapApi.as_view(), name="api-agency-status-map"),
 ]

@@ -20,7 +20,6 @@ urlpatterns = [
     path("pantau/", include("monitoring.urls")),
     path("statistik/", monitoring_views.public, name="statistik"),
     path("api/v1/", include("integrations.urls")),
-    path("api/v1/", include("integrations.urls_sync")),
     path("open311/v2/", include("integrations.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
