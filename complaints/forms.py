@@ -13,7 +13,7 @@ from core.inputs import date_in_range
 from routing.models import Category
 
 from . import tracking
-from .models import Kind, Status
+from .models import UNPUBLISHED, Kind, Status
 from .services import NewReport
 
 
@@ -137,7 +137,9 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_(
             "Laporan tetap bisa tampil untuk publik, tetapi nama dan kontak Anda tidak "
-            "diperlihatkan kepada instansi maupun publik."
+            "diperlihatkan kepada instansi maupun publik. Nama tidak perlu diisi; kontak boleh "
+            "dikosongkan, tetapi tanpa kontak kami tidak dapat mengabari Anda: simpan nomor "
+            "pelacakannya."
         ),
     )
     is_confidential = StrictBooleanField(
@@ -148,7 +150,23 @@ class ReportForm(forms.Form):
             "di daftar atau pencarian publik."
         ),
     )
-    reporter_name = forms.CharField(label=_("Nama Anda"), max_length=150, required=False)
+    show_name = forms.BooleanField(
+        label=_("Tampilkan nama saya di halaman publik laporan ini"),
+        required=False,
+        help_text=_(
+            "Tanpa centang ini, publik hanya melihat \u201cPelapor: warga\u201d dan nama "
+            "kabupaten/kota Anda."
+        ),
+    )
+    reporter_name = forms.CharField(
+        label=_("Nama Anda"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "Untuk instansi yang menangani. Tidak perlu diisi untuk laporan anonim; tidak "
+            "tampil untuk publik kecuali Anda memilih menampilkannya."
+        ),
+    )
     reporter_email = forms.EmailField(label=_("Email"), required=False)
     reporter_phone = forms.RegexField(
         label=_("Nomor HP"),
@@ -200,7 +218,13 @@ class ReportForm(forms.Form):
                 data["regency_code"] = code
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error("longitude", _("Isi garis lintang dan bujur bersama-sama."))
-        if self.user is None or not self.user.is_authenticated:
+        if data.get("is_anonymous") and data.get("show_name"):
+            self.add_error(
+                "show_name", _("Laporan anonim tidak menampilkan nama; pilih salah satu.")
+            )
+        guest = self.user is None or not self.user.is_authenticated
+        # An anonymous guest owes us nothing: no name, and a contact only if they want news.
+        if guest and not data.get("is_anonymous"):
             if not data.get("reporter_name"):
                 self.add_error("reporter_name", _("Tulis nama Anda agar instansi dapat menyapa."))
             if not data.get("reporter_email") and not data.get("reporter_phone"):
@@ -226,6 +250,7 @@ class ReportForm(forms.Form):
             occurred_on=d.get("occurred_on"),
             is_anonymous=d.get("is_anonymous", False),
             is_confidential=d.get("is_confidential", False),
+            show_name=d.get("show_name", False),
             reporter_name=d.get("reporter_name", ""),
             reporter_email=d.get("reporter_email", ""),
             reporter_phone=d.get("reporter_phone", ""),
@@ -303,5 +328,5 @@ class PublicFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
 
-        public_statuses = [c for c in Status.choices if c[0] not in ("rejected", "merged")]
+        public_statuses = [c for c in Status.choices if c[0] not in UNPUBLISHED]
         self.fields["status"].choices = [("", _("Semua status")), *public_statuses]

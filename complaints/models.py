@@ -42,6 +42,8 @@ OPEN_STATUSES = (
     Status.IN_PROGRESS,
 )
 AGENCY_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED)
+# Never public, whatever the reporter chose (ReportQuerySet.public).
+UNPUBLISHED = (Status.SUBMITTED, Status.NEEDS_INFO, Status.REJECTED, Status.MERGED)
 
 
 class Channel(models.TextChoices):
@@ -58,11 +60,13 @@ def new_reporter_secret() -> str:
 
 class ReportQuerySet(models.QuerySet):
     def public(self) -> "ReportQuerySet":
-        """Reports anyone may see in lists and search: never confidential, never rejected,
-        never merged (the earlier report stands for them)."""
-        return self.filter(is_confidential=False).exclude(
-            status__in=[Status.REJECTED, Status.MERGED]
-        )
+        """Reports anyone may see in lists, pages and search: the one publication rule.
+
+        Published once verified (SP4N-LAPOR! publishes a report when it has been passed on;
+        ../shared/DESIGN.md, Reports): never while submitted or waiting for the reporter's
+        information, never confidential, never rejected, never merged (the earlier report
+        stands for it)."""
+        return self.filter(is_confidential=False).exclude(status__in=UNPUBLISHED)
 
     def open(self) -> "ReportQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
@@ -98,6 +102,9 @@ class Report(models.Model):
     # Confidential: never in a public list, page, API, Open311 or search.
     is_anonymous = models.BooleanField(_("anonim"), default=False)
     is_confidential = models.BooleanField(_("rahasia"), default=False)
+    # The reporter's name on the public page only when they ticked "tampilkan nama saya"
+    # (UU 27/2022 Pasal 20 ayat (2) huruf a: consent before personal data is processed).
+    show_name = models.BooleanField(_("tampilkan nama"), default=False)
 
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -216,6 +223,11 @@ class Report(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("complaints:track-detail", args=[self.tracking])
+
+    @property
+    def is_published(self) -> bool:
+        """The row-level form of ReportQuerySet.public (keep the two the same)."""
+        return not self.is_confidential and self.status not in UNPUBLISHED
 
     @property
     def is_open(self) -> bool:

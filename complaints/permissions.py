@@ -56,10 +56,10 @@ def is_reporter(user, report: Report, token: str | None = None) -> bool:
 
 def can_read_timeline(user, report: Report, token: str | None = None) -> bool:
     """May ``user`` (or the holder of ``token``) read the text of a report's public timeline on
-    its track page? Anyone may for a public report; for a confidential one only its reporter and
-    the staff who may open it (a former holder after a transfer may not). Costs a query for a
-    confidential report read by a signed-in user."""
-    if not report.is_confidential or is_reporter(user, report, token):
+    its track page? Anyone may for a published report; for one not yet published or
+    confidential only its reporter and the staff who may open it (a former holder after a
+    transfer may not). Costs a query for such a report read by a signed-in user."""
+    if report.is_published or is_reporter(user, report, token):
         return True
     if user is None or not user.is_authenticated:
         return False

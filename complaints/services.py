@@ -67,6 +67,7 @@ class NewReport:
     occurred_on: Any = None
     is_anonymous: bool = False
     is_confidential: bool = False
+    show_name: bool = False
     reporter_name: str = ""
     reporter_email: str = ""
     reporter_phone: str = ""
@@ -143,6 +144,7 @@ def report_submit(*, data: NewReport, reporter=None, filed_at: dt.datetime | Non
         occurred_on=data.occurred_on,
         is_anonymous=data.is_anonymous,
         is_confidential=data.is_confidential,
+        show_name=data.show_name and not data.is_anonymous,
         reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
         reporter_name=data.reporter_name,
         reporter_email=data.reporter_email,

@@ -289,7 +289,7 @@ def public_detail(request, tracking):
         {
             "report": report,
             "timeline": selectors.public_timeline(report),
-            "show_name": not report.is_anonymous,
+            "show_name": report.show_name and not report.is_anonymous,
         },
     )
 

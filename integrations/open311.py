@@ -246,7 +246,7 @@ def _request(report: Report, notes: dict) -> dict:
 
 def _visible():
     """Reports Open311 may show: exactly what the public site shows (``Report.objects.public``:
-    never a confidential, rejected or merged one)."""
+    published once verified, never a confidential, rejected or merged one)."""
     return Report.objects.public().select_related("category", "agency")
 
 
@@ -329,7 +329,9 @@ def token_detail(request, token, fmt):
         report_id = signing.loads(token, salt=TOKEN_SALT)
     except signing.BadSignature:
         report_id = None
-    report = _visible().filter(pk=report_id).first() if isinstance(report_id, int) else None
+    # The token is the submitter's: it gives the request's id even before publication.
+    tokens = Report.objects.filter(is_confidential=False)
+    report = tokens.filter(pk=report_id).first() if isinstance(report_id, int) else None
     if report is None:
         return error(fmt, 404, _("token %(t)s tidak ditemukan.") % {"t": token})
     return render(

@@ -87,6 +87,14 @@ def file_report(reporter=None, **overrides):
     return report_submit(data=new_report(**overrides), reporter=reporter)
 
 
+def published_report(national_admin: User | None = None, **overrides):
+    """A report filed and verified by national triage through the status machine: public from
+    then on unless confidential (Report.objects.public)."""
+    admin = national_admin or make_staff(Role.Kind.NATIONAL_ADMIN)
+    report = file_report(**overrides)
+    return report_transition(report_id=report.pk, action="verify", actor=admin)
+
+
 def dispatched_report(agency: Agency, national_admin: User, **overrides):
     """A report filed, verified and dispatched to ``agency`` through the status machine."""
     report = file_report(**overrides)

@@ -5,13 +5,13 @@ import pytest
 from playwright.sync_api import expect
 
 from routing.models import Category
-from tests.factories import file_report
+from tests.factories import published_report
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_form_suggests_a_category_and_shows_a_lookalike(page, live_server):
-    earlier = file_report(
+    earlier = published_report(
         title="Air PDAM tidak mengalir di Perumahan Antapani",
         description="Sudah seminggu air PDAM tidak keluar di Perumahan Antapani, tagihan tetap.",
     )

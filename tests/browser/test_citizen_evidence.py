@@ -9,8 +9,10 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from complaints.models import Report, StagedUpload
+from complaints.services import report_transition
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import _context
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +74,48 @@ def test_files_survive_a_failed_submit_and_are_stored_once(a11y_phone, live_serv
     assert sorted(a.name for a in report.attachments.all()) == ["lubang.jpg", "surat-rt.pdf"]
     assert StagedUpload.objects.count() == 0
     assert len({a.file.name for a in report.attachments.all()}) == 2
+
+
+def _file(page, live_server, title, *, name="Rina Kusumawati", show_name=False, anonymous=False):
+    page.goto(live_server.url + "/lapor/")
+    _fill(page, title)
+    if anonymous:
+        page.get_by_label("Anonim: sembunyikan identitas saya").check()
+    else:
+        page.get_by_label("Nama Anda").fill(name)
+        page.get_by_label("Email").fill("rina@example.id")
+    if show_name:
+        page.get_by_label("Tampilkan nama saya").check()
+    page.get_by_role("button", name="Kirim laporan").click()
+    return Report.objects.get(tracking=page.get_by_test_id("tracking-number").inner_text().strip())
+
+
+def test_a_report_is_public_only_once_verified_and_the_name_only_when_chosen(
+    a11y_phone, live_server
+):
+    page = a11y_phone
+    hidden = _file(page, live_server, "Lampu jalan mati di Jalan Dago")
+    shown = _file(page, live_server, "Trotoar rusak di Jalan Riau", show_name=True)
+    nameless = _file(page, live_server, "Pungli di kantor kelurahan", anonymous=True)
+    assert (nameless.reporter_name, nameless.reporter_email) == ("", "")
+
+    # Filed, not yet verified: in no public list, and no public page.
+    page.goto(live_server.url + "/laporan/")
+    assert "Lampu jalan mati" not in page.get_by_test_id("public-list").inner_text()
+    assert page.goto(live_server.url + f"/laporan/{hidden.tracking}/").status == 404
+
+    national = make_staff("national_admin")
+    for report in (hidden, shown, nameless):
+        report_transition(report_id=report.pk, action="verify", actor=national)
+    page.goto(live_server.url + "/laporan/")
+    assert "Lampu jalan mati" in page.get_by_test_id("public-list").inner_text()
+    assert_accessible(page, "public list")
+
+    page.goto(live_server.url + f"/laporan/{hidden.tracking}/")
+    assert page.get_by_test_id("reporter").inner_text().startswith("Pelapor: warga Kota Bandung")
+    assert "Rina" not in page.content()
+    assert_accessible(page, "public report page")
+    page.goto(live_server.url + f"/laporan/{shown.tracking}/")
+    assert "Pelapor: Rina Kusumawati" in page.get_by_test_id("reporter").inner_text()
+    page.goto(live_server.url + f"/laporan/{nameless.tracking}/")
+    assert "warga Kota Bandung" in page.get_by_test_id("reporter").inner_text()

@@ -11,7 +11,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from complaints.models import Report
-from tests.factories import PASSWORD, file_report, make_user
+from complaints.services import report_transition
+from tests.factories import PASSWORD, make_staff, make_user, published_report
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +60,9 @@ def test_guest_files_with_a_photo_on_a_phone_and_tracks_it(phone, live_server, t
     page.get_by_role("button", name="Lacak").click()
     assert page.url.endswith(f"/lacak/{number}/")
     assert page.get_by_test_id("status").inner_text() == "Diterima"
-    assert "Jalan berlubang di depan SDN 3 Cibeunying" in page.content()
+    # The number alone shows the status; the content only once verified and public.
+    assert "Laporan belum dipublikasikan" in page.content()
+    assert "Jalan berlubang di depan SDN 3 Cibeunying" not in page.content()
 
 
 def test_signed_in_citizen_files_finds_it_and_replies(page, live_server):
@@ -92,9 +95,11 @@ def test_anonymous_report_public_page_shows_no_name(page, live_server):
     filed = Report.objects.get(tracking=number)
     assert filed.is_anonymous
     assert filed.reporter_name == "Bambang Sutrisno"  # kept, for national admins only
+    # Public once verified (Report.objects.public).
+    report_transition(report_id=filed.pk, action="verify", actor=make_staff("national_admin"))
 
     page.goto(live_server.url + f"/laporan/{number}/")
-    assert "Pelapor: Anonim" in page.get_by_test_id("reporter").inner_text()
+    assert "Pelapor: warga Kota Bandung" in page.get_by_test_id("reporter").inner_text()
     html = page.content()
     assert "Pungutan liar di kantor kelurahan" in html
     assert "Bambang" not in html
@@ -108,8 +113,8 @@ def test_anonymous_report_public_page_shows_no_name(page, live_server):
 
 
 def test_confidential_report_is_in_no_public_list_or_search(page, live_server):
-    secret = file_report(title="Gratifikasi perizinan Rajawali", is_confidential=True)
-    public = file_report(title="Perizinan usaha Rajawali lambat")
+    secret = published_report(title="Gratifikasi perizinan Rajawali", is_confidential=True)
+    public = published_report(title="Perizinan usaha Rajawali lambat")
     page.goto(live_server.url + "/laporan/")
     page.get_by_label("Cari").fill("Rajawali")
     page.get_by_role("button", name="Terapkan").click()

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD, file_report, make_staff
+from tests.factories import PASSWORD, make_staff, published_report
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,9 @@ def _indonesian_lines(page, url):
 
 
 def test_english_pages_show_no_indonesian(page, live_server):
-    report = file_report(title="Jalan rusak", description="Jalan rusak parah sejak Senin pagi.")
+    report = published_report(
+        title="Jalan rusak", description="Jalan rusak parah sejak Senin pagi."
+    )
     national = make_staff("national_admin")
     page.goto(live_server.url + "/")
     page.get_by_test_id("lang-en").click()

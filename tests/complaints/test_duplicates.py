@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from complaints import duplicates
 from complaints.models import Report, Status
-from tests.factories import PASSWORD, file_report
+from tests.factories import PASSWORD, file_report, published_report
 
 ROAD = "Jalan Cihampelas berlubang besar di depan pasar"
 ROAD_TEXT = "Lubang besar di jalan Cihampelas depan pasar sudah dua minggu, motor sering jatuh."
@@ -95,7 +95,9 @@ def test_triage_shows_suggestion_and_duplicates_and_merges_with_one_press(client
 
 @pytest.mark.django_db
 def test_form_assist_suggests_a_category_and_public_lookalikes_only():
-    public = file_report(title="Jalan berlubang di Cihampelas depan pasar", description=ROAD_TEXT)
+    public = published_report(
+        title="Jalan berlubang di Cihampelas depan pasar", description=ROAD_TEXT
+    )
     secret = file_report(
         title="Jalan Cihampelas berlubang besar depan pasar",
         description=ROAD_TEXT,

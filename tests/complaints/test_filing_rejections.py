@@ -10,7 +10,7 @@ from PIL import Image
 
 from complaints import tracking
 from complaints.models import Attachment, OutboxMessage, Report, ReportEvent
-from tests.factories import file_report
+from tests.factories import file_report, published_report
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_the_honeypot_stops_bots(client):
 
 
 def test_html_is_escaped_on_the_public_page(client):
-    report = file_report(title="<script>alert('x')</script> jalan rusak")
+    report = published_report(title="<script>alert('x')</script> jalan rusak")
     html = client.get(f"/laporan/{report.tracking}/").content.decode()
     assert "<script>alert('x')</script>" not in html
     assert "&lt;script&gt;" in html

@@ -6,16 +6,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from agencies.models import Role
 from complaints.paging import CappedPaginator
-from tests.factories import file_report
+from tests.factories import make_staff, published_report
 
 pytestmark = pytest.mark.django_db
 
 
 def test_public_list_counts_no_more_than_the_cap(client, monkeypatch):
     monkeypatch.setattr(CappedPaginator, "CAP", 5)
+    national = make_staff(Role.Kind.NATIONAL_ADMIN)
     for i in range(8):
-        file_report(title=f"Jalan rusak nomor {i}")
+        published_report(national, title=f"Jalan rusak nomor {i}")
     with CaptureQueriesContext(connection) as queries:
         html = client.get("/laporan/").content.decode()
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
@@ -46,8 +48,9 @@ def test_an_inbox_text_search_counts_fewer_rows_than_a_plain_list(
 
 
 def test_public_list_under_the_cap_shows_the_exact_number(client):
+    national = make_staff(Role.Kind.NATIONAL_ADMIN)
     for i in range(3):
-        file_report(title=f"Sampah menumpuk {i}")
+        published_report(national, title=f"Sampah menumpuk {i}")
     html = client.get("/laporan/", {"q": "sampah"}).content.decode()
     assert "3 laporan" in html
     assert "Lebih dari" not in html
