@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -18,12 +17,8 @@ class SignUpForm(UserCreationForm):
         fields = ("full_name", "email", "phone")
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("Email ini sudah terdaftar. Silakan masuk atau atur ulang sandi.")
-            )
-        return email
+        # No "already registered" error here: the view answers the same either way.
+        return self.cleaned_data["email"].strip().lower()
 
     def save(self, commit=True):
         user = super().save(commit=False)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
 
+from . import signin
 from .forms import SettingsForm, SignInForm, SignUpForm
 from .models import User
 from .signals import email_verified
@@ -41,25 +43,45 @@ def send_verification(user: User) -> None:
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """Sign-up. The answer is the same whether the e-mail is new or already registered (a
+    link to verify a new account; a notice with sign-in and reset links to an existing one),
+    so the form cannot be used to learn who has an account. The new account signs in by
+    opening its verification link."""
     if request.method == "POST":
-        allowed, retry_after = ratelimit.hit(request, "login")
+        allowed, retry_after = ratelimit.hit(request, "account")
         if not allowed:
             return ratelimit.too_many(request, retry_after)
         form = SignUpForm(request.POST)
         if form.is_valid():
+            email = form.cleaned_data["email"]
+            existing = User.objects.filter(email__iexact=email).first()
             with transaction.atomic():
-                user = form.save()
-                send_verification(user)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                if existing is None:
+                    send_verification(form.save())
+                else:
+                    make_password(form.cleaned_data["password1"])  # the same work either way
+                    send_already_registered(existing)
             messages.success(
                 request,
-                _("Akun dibuat. Kami mengirim tautan verifikasi ke %(email)s.")
-                % {"email": user.email},
+                _("Kami mengirim email ke %(email)s. Buka tautan di dalamnya untuk melanjutkan.")
+                % {"email": email},
             )
-            return redirect("complaints:my-reports")
+            return redirect("accounts:login")
     else:
         form = SignUpForm()
     return render(request, "agencies/signup.html", {"form": form})
+
+
+def send_already_registered(user: User) -> None:
+    body = render_to_string(
+        "agencies/email/already_registered_body.txt",
+        {
+            "user": user,
+            "login": settings.LAPOR_SITE_URL + reverse("accounts:login"),
+            "reset": settings.LAPOR_SITE_URL + reverse("accounts:password-reset"),
+        },
+    )
+    queue_email(to=user.email, subject=_("Email Anda sudah terdaftar di LAPOR!"), body=body)
 
 
 @require_GET
@@ -73,32 +95,35 @@ def verify_email(request, token):
             user.email_verified = True
             user.save(update_fields=["email_verified"])
             email_verified.send(sender=User, user=user)
+        # The first opening of the link signs the new account in (sign-up no longer does:
+        # see signup). Staff accounts are made by their admins, never through this link.
+        if not request.user.is_authenticated and not user.roles.filter(is_active=True).exists():
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Email Anda sudah terverifikasi."))
     return redirect("complaints:my-reports")
 
 
 class SignInView(auth_views.LoginView):
+    """Sign-in, throttled per account and address (agencies.signin): a guesser elsewhere is
+    slowed, the owner is not."""
+
     template_name = "agencies/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        allowed, retry_after = ratelimit.hit(request, "login")
-        if not allowed:
-            return ratelimit.too_many(request, retry_after)
-        # Failed attempts are also counted per account, whatever the address: guessing one
-        # account's password from many machines is locked out too (not yet-failed sign-ins).
-        blocked, retry_after = ratelimit.exceeded(request, "login_account", self._account())
-        if blocked:
-            return ratelimit.too_many(request, retry_after)
+        wait = signin.wait_for(request, request.POST.get("username", ""))
+        if wait:
+            return ratelimit.too_many(request, wait)
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        ratelimit.hit(self.request, "login_account", key=self._account())
-        return super().form_invalid(form)
+    def form_valid(self, form):
+        signin.succeeded(self.request, form.get_user())
+        return super().form_valid(form)
 
-    def _account(self) -> str:
-        return self.request.POST.get("username", "").strip().lower()[:150]
+    def form_invalid(self, form):
+        signin.failed(self.request, self.request.POST.get("username", ""))
+        return super().form_invalid(form)
 
 
 class ResetView(auth_views.PasswordResetView):
@@ -108,7 +133,7 @@ class ResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password-reset-done")
 
     def post(self, request, *args, **kwargs):
-        allowed, retry_after = ratelimit.hit(request, "login")
+        allowed, retry_after = ratelimit.hit(request, "account")
         if not allowed:
             return ratelimit.too_many(request, retry_after)
         return super().post(request, *args, **kwargs)

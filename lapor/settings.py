@@ -263,9 +263,11 @@ LAPOR_API_MAX_BODY = envint("LAPOR_API_MAX_BODY", 1024 * 1024)
 # Abuse control: per-address limits (count, seconds), kept in the cache.
 LAPOR_RATE_LIMITS = {
     "file": (envint("LAPOR_RATE_FILE", 10), 600),
-    "login": (envint("LAPOR_RATE_LOGIN", 10), 600),
-    # Failed sign-ins per account, from any address (a botnet guessing one password).
-    "login_account": (envint("LAPOR_RATE_LOGIN_ACCOUNT", 10), 900),
+    # Failed sign-ins per address, across accounts (successful ones do not count: an office
+    # behind one address signs in every morning). Per account and address: agencies.signin.
+    "login": (envint("LAPOR_RATE_LOGIN", 50), 600),
+    # Sign-ups and password-reset requests per address.
+    "account": (envint("LAPOR_RATE_ACCOUNT", 10), 600),
     "track": (envint("LAPOR_RATE_TRACK", 60), 60),
     # Integrations: calls per API key, and texts per sender on the SMS channel.
     "api": (envint("LAPOR_RATE_API", 600), 60),

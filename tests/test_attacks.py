@@ -35,29 +35,20 @@ def _sign_in(address: str, username: str, password: str):
 # --- passwords ------------------------------------------------------------------------------
 
 
-def test_guessing_one_accounts_password_from_many_addresses_is_locked_out(settings):
+def test_guessing_one_accounts_password_from_many_addresses_does_not_lock_it(settings):
+    """Before, ten failures from anywhere locked the account: anyone could lock out any
+    officer. Now the owner still signs in (tests/agencies/test_signin_limits.py has more)."""
     cache.clear()
     victim = make_user(username="korban@example.id", email="korban@example.id")
-    limit = settings.LAPOR_RATE_LIMITS["login_account"][0]
-    for n in range(limit):
-        response = _sign_in(f"10.0.{n}.1", victim.username, f"tebakan-{n}")
-        assert response.status_code == 200  # the form again, with its error
-    # The right password, from a fresh address: still refused until the window passes.
-    response = _sign_in("10.9.9.9", victim.username, PASSWORD)
-    assert response.status_code == 429 and int(response["Retry-After"]) > 0
-    assert "_auth_user_id" not in response.client.session
-    # Any case or spacing of the name is the same account.
-    assert _sign_in("10.9.9.8", " KORBAN@example.id ", PASSWORD).status_code == 429
-    # Other accounts are not affected.
-    other = make_user()
-    assert _sign_in("10.9.9.9", other.username, PASSWORD).status_code == 302
+    for n in range(15):
+        _sign_in(f"10.0.{n}.1", victim.username, f"tebakan-{n}")
+    assert _sign_in("10.0.0.200", victim.username, PASSWORD).status_code == 302
 
 
 def test_successful_sign_ins_do_not_count_against_the_account(settings):
     cache.clear()
     user = make_user()
-    limit = settings.LAPOR_RATE_LIMITS["login_account"][0]
-    for n in range(limit + 2):
+    for n in range(30):
         assert _sign_in(f"10.1.{n}.1", user.username, PASSWORD).status_code == 302
 
 
