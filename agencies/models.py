@@ -134,10 +134,25 @@ class Agency(models.Model):
                 condition=Q(kind="pemprov"),
                 name="one_government_per_province",
             ),
+            # One unit of a type per parent, and for regional governments per place too (a
+            # government has one health office). A central agency's offices (level national)
+            # may share a type in one place: two Kemenkes hospitals in one city.
             models.UniqueConstraint(
                 fields=["parent", "unit_type"],
-                condition=~Q(unit_type=""),
+                condition=~Q(unit_type="") & Q(province__isnull=True, regency__isnull=True),
                 name="one_unit_of_a_type_per_parent",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "unit_type", "province"],
+                condition=~Q(unit_type="")
+                & ~Q(level="national")
+                & Q(province__isnull=False, regency__isnull=True),
+                name="one_unit_of_a_type_per_parent_province",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "unit_type", "regency"],
+                condition=~Q(unit_type="") & ~Q(level="national") & Q(regency__isnull=False),
+                name="one_unit_of_a_type_per_parent_regency",
             ),
         ]
         indexes = [models.Index(fields=["kind", "level"])]
@@ -153,6 +168,25 @@ class Agency(models.Model):
     def root_id(self) -> int:
         """Id of the top-level agency this one belongs to (read from ``path``, no query)."""
         return int(self.path.split("/", 1)[0])
+
+
+class ServiceArea(models.Model):
+    """A regency an office serves beyond its own seat (a Kantor Imigrasi serves several), so
+    routing finds "the office serving the report's place"."""
+
+    office = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="service_areas")
+    regency = models.ForeignKey(Regency, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("wilayah layanan")
+        verbose_name_plural = _("wilayah layanan")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "regency"], name="one_service_area_row")
+        ]
+        indexes = [models.Index(fields=["regency"], name="service_area_regency")]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.regency}"
 
 
 class User(AbstractUser):

@@ -39,8 +39,24 @@ UNIT_TYPES: dict[str, str] = {
     "bpbd": "Badan Penanggulangan Bencana Daerah",
     "dinas-pppa": "Dinas Pemberdayaan Perempuan dan Perlindungan Anak",
     "inspektorat": "Inspektorat",
+    "bapenda": "Badan Pendapatan Daerah",
+    "rsud": "Rumah Sakit Umum Daerah",
+    "dinas-kehutanan": "Dinas Kehutanan",
 }
-REGENCY_ONLY_UNITS = {"pdam"}
+# Drinking water (SPAM) and civil registration (KTP-el, KK) are held by regencies and cities,
+# not provinces (UU 23/2014 Lampiran I huruf C, SPAM; huruf L; UU 24/2013 Pasal 7). Forest
+# management is held by provinces, not regencies (UU 23/2014 Lampiran I huruf BB).
+REGENCY_ONLY_UNITS = {"pdam", "dinas-dukcapil"}
+PROVINCE_ONLY_UNITS = {"dinas-kehutanan"}
+# Jakarta is one autonomous province: "otonomi Provinsi DKI Jakarta diletakkan pada tingkat
+# provinsi" (UU 29/2007 Pasal 9 ayat (1); UU 2/2024 Pasal 3 ayat (1)). Its five administrative
+# cities and one administrative regency (UU 29/2007 Pasal 19) are units of the provincial
+# government, which therefore also holds what regencies hold elsewhere (Dukcapil; PAM Jaya).
+UNDIVIDED_PROVINCES = {"31"}
+UNIT_NAMES_UNDIVIDED = {
+    "pdam": "Perusahaan Umum Daerah Air Minum Jaya (PAM Jaya)",
+}
+ADMINISTRATIVE_REGION = "wilayah-administrasi"
 
 
 @dataclass
@@ -152,7 +168,7 @@ def load_reference_data(data_dir: Path = DATA_DIR, with_districts: bool = True) 
         }
         for p in Province.objects.all()
     ]
-    for r in Regency.objects.all():
+    for r in Regency.objects.exclude(province_id__in=UNDIVIDED_PROVINCES):
         kind = Agency.Kind.PEMKOT if r.kind == Regency.Kind.KOTA else Agency.Kind.PEMKAB
         governments.append(
             {
@@ -166,7 +182,37 @@ def load_reference_data(data_dir: Path = DATA_DIR, with_districts: bool = True) 
         )
     result.add("government", *_sync_agencies(governments))
     result.add("unit", *_load_units())
+    result.add("unit", *_load_administrative_regions())
+    from .offices import load_offices  # the central agencies' units and regional offices
+
+    result.add("office", *load_offices(data_dir))
     return result
+
+
+def administrative_region_slug(regency_code: str) -> str:
+    return f"pemprov-{regency_code[:2]}-adm-{regency_code}"
+
+
+def _load_administrative_regions() -> tuple[int, int]:
+    """Jakarta's administrative cities and regency, as units of the provincial government."""
+    provinces = {
+        a.province_id: a
+        for a in Agency.objects.filter(kind="pemprov", province_id__in=UNDIVIDED_PROVINCES)
+    }
+    rows = [
+        {
+            "slug": administrative_region_slug(r.code),
+            "kind": Agency.Kind.UNIT,
+            "name": r.name,
+            "level": Agency.Level.PROVINCE,
+            "parent_id": provinces[r.province_id].pk,
+            "province_id": r.province_id,
+            "regency_id": r.code,
+            "unit_type": ADMINISTRATIVE_REGION,
+        }
+        for r in Regency.objects.filter(province_id__in=provinces)
+    ]
+    return _sync_agencies(rows, {a.pk: a for a in provinces.values()})
 
 
 def _load_units() -> tuple[int, int]:
@@ -179,14 +225,20 @@ def _load_units() -> tuple[int, int]:
     rows = []
     for gov in parents.values():
         region = gov.regency.name if gov.regency_id else f"Provinsi {gov.province.name}"
+        undivided = gov.province_id in UNDIVIDED_PROVINCES
         for unit_type, prefix in UNIT_TYPES.items():
-            if unit_type in REGENCY_ONLY_UNITS and not gov.regency_id:
+            if unit_type in REGENCY_ONLY_UNITS and not gov.regency_id and not undivided:
                 continue
+            if unit_type in PROVINCE_ONLY_UNITS and gov.regency_id:
+                continue
+            name = f"{prefix} {region}"
+            if undivided and unit_type in UNIT_NAMES_UNDIVIDED:
+                name = UNIT_NAMES_UNDIVIDED[unit_type]
             rows.append(
                 {
                     "slug": f"{gov.slug}-{unit_type}",
                     "kind": Agency.Kind.UNIT,
-                    "name": f"{prefix} {region}",
+                    "name": name,
                     "level": gov.level,
                     "parent_id": gov.pk,
                     "province_id": gov.province_id,

@@ -60,6 +60,7 @@ def report_auto_triage(*, report_id: int) -> str:
     if report.requested_agency_id is None:
         decision = decide(
             category_id=report.category_id,
+            matter_id=report.matter_id,
             kind=report.kind,
             province_code=report.province_id,
             regency_code=report.regency_id,

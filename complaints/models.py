@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, District, Province, Regency
-from routing.models import Category, RoutingRule
+from routing.models import Category, Matter, RoutingRule
 
 
 class Kind(models.TextChoices):
@@ -85,6 +85,11 @@ class Report(models.Model):
     description = models.TextField(_("isi laporan"))
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    # The matter within the category (which road, which school), when the text, the citizen's
+    # answer or triage settles it: routing sends it to the level that holds that matter.
+    matter = models.ForeignKey(
+        Matter, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="reports")
     regency = models.ForeignKey(

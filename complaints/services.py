@@ -575,6 +575,7 @@ def report_route(*, report: Report, actor=None) -> Report:
     """Dispatches a verified report to the agency the rules choose, storing the decision."""
     decision = decide(
         category_id=report.category_id,
+        matter_id=report.matter_id,
         kind=report.kind,
         province_code=report.province_id,
         regency_code=report.regency_id,

@@ -19,6 +19,9 @@ class Category(models.Model):
     national_agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Where the division of government affairs puts the category as a whole (its matters cite
+    # their own article or annex row).
+    legal_basis = models.TextField(_("dasar hukum"), blank=True)
     is_active = models.BooleanField(_("aktif"), default=True)
 
     class Meta:
@@ -34,17 +37,70 @@ class Category(models.Model):
         return self.name_en if (get_language() or "id").startswith("en") else self.name_id
 
 
-class RoutingRule(models.Model):
-    """(category, kind, region scope) -> target. Blank category or kind match anything; the
-    region scope is a regency, a province, or (neither) the whole country."""
+class Target(models.TextChoices):
+    """Where a rule (or a matter's default) sends a report."""
 
-    class Target(models.TextChoices):
-        AGENCY = "agency", _("Instansi tertentu")
-        REGENCY_GOVERNMENT = "regency_government", _("Pemerintah kabupaten/kota pelapor")
-        PROVINCE_GOVERNMENT = "province_government", _("Pemerintah provinsi pelapor")
+    AGENCY = "agency", _("Instansi tertentu")
+    REGENCY_GOVERNMENT = "regency_government", _("Pemerintah kabupaten/kota pelapor")
+    PROVINCE_GOVERNMENT = "province_government", _("Pemerintah provinsi pelapor")
+    # A central agency's (or enterprise's) office serving the report's place: its unit in the
+    # regency, else in the province, else the agency itself (agencies.ServiceArea widens
+    # "in the regency" to the regencies an office serves).
+    OFFICE = "office", _("Kantor instansi yang melayani wilayah pelapor")
+
+
+class Matter(models.Model):
+    """A matter (sub-urusan) within a category, with the level of government that holds it and
+    who answers it, citing the law that says so (routing/data/matters.csv)."""
+
+    code = models.SlugField(_("kode"), max_length=60, unique=True)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="matters")
+    name_id = models.CharField(_("nama (Indonesia)"), max_length=160)
+    name_en = models.CharField(_("nama (Inggris)"), max_length=160)
+    level = models.CharField(
+        _("tingkat pemegang urusan"), max_length=10, choices=Agency.Level.choices
+    )
+    target = models.CharField(_("tujuan"), max_length=24, choices=Target.choices)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unit_type = models.SlugField(_("jenis unit"), max_length=60, blank=True)
+    legal_basis = models.TextField(_("dasar hukum"))
+    # The most likely holder when the citizen does not know ("tidak tahu"): one per category.
+    is_default = models.BooleanField(_("bawaan kategori"), default=False)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["category__code", "order", "code"]
+        verbose_name = _("urusan")
+        verbose_name_plural = _("urusan")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(target__in=["agency", "office"]) | Q(agency__isnull=False),
+                name="matter_agency_target_names_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "id").startswith("en") else self.name_id
+
+
+class RoutingRule(models.Model):
+    """(category, matter, kind, region scope) -> target. Blank category, matter or kind match
+    anything; the region scope is a regency, a province, or (neither) the whole country."""
+
+    Target = Target
 
     category = models.ForeignKey(
         Category, on_delete=models.CASCADE, null=True, blank=True, related_name="rules"
+    )
+    matter = models.ForeignKey(
+        Matter, on_delete=models.CASCADE, null=True, blank=True, related_name="rules"
     )
     kind = models.CharField(_("jenis laporan"), max_length=24, blank=True)
     province = models.ForeignKey(
@@ -67,7 +123,7 @@ class RoutingRule(models.Model):
         verbose_name_plural = _("aturan disposisi")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(target="agency") | Q(target_agency__isnull=False),
+                condition=~Q(target__in=["agency", "office"]) | Q(target_agency__isnull=False),
                 name="agency_rule_names_agency",
             ),
         ]
@@ -78,7 +134,8 @@ class RoutingRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.category or '*'} / {self.kind or '*'} / {self.scope_label}"
+        what = self.matter.code if self.matter_id else self.category or "*"
+        return f"#{self.pk} {what} / {self.kind or '*'} / {self.scope_label}"
 
     @property
     def scope_label(self) -> str:

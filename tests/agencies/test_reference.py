@@ -10,7 +10,15 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from agencies.models import Agency, District, Province, Regency
-from agencies.reference import DATA_DIR, REGENCY_ONLY_UNITS, UNIT_TYPES, load_reference_data
+from agencies.reference import (
+    ADMINISTRATIVE_REGION,
+    DATA_DIR,
+    PROVINCE_ONLY_UNITS,
+    REGENCY_ONLY_UNITS,
+    UNDIVIDED_PROVINCES,
+    UNIT_TYPES,
+    load_reference_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +41,9 @@ def test_regency_codes_start_with_their_province_code():
 
 
 def test_one_government_per_province_and_regency_of_the_right_kind():
-    assert Agency.objects.filter(kind__in=GOVERNMENTS).count() == 552
+    # Jakarta's 5 administrative cities and 1 administrative regency are not governments
+    # (UU 29/2007 Pasal 9 ayat (1)): 38 provinces + 508 regencies and cities.
+    assert Agency.objects.filter(kind__in=GOVERNMENTS).count() == 546
     pemprov = Agency.objects.filter(kind="pemprov")
     assert pemprov.count() == 38
     assert set(pemprov.values_list("province_id", flat=True)) == set(
@@ -42,8 +52,9 @@ def test_one_government_per_province_and_regency_of_the_right_kind():
     assert not pemprov.exclude(level="province").exists()
     assert not pemprov.filter(parent__isnull=False).exists()
     regency_govs = {a.regency_id: a for a in Agency.objects.filter(kind__in=["pemkab", "pemkot"])}
-    assert len(regency_govs) == 514
-    for regency in Regency.objects.all():
+    assert len(regency_govs) == 508
+    assert not Agency.objects.filter(kind__in=GOVERNMENTS, regency__province_id="31").exists()
+    for regency in Regency.objects.exclude(province_id__in=UNDIVIDED_PROVINCES):
         gov = regency_govs[regency.code]
         expected = "pemkot" if regency.kind == "kota" else "pemkab"
         assert gov.kind == expected, regency
@@ -57,9 +68,9 @@ def test_one_government_per_province_and_regency_of_the_right_kind():
 
 def test_central_agencies():
     central = Agency.objects.filter(level="national", parent__isnull=True)
-    assert central.count() == 95
+    assert central.count() == 99
     kinds = dict(central.values_list("kind").annotate(n=Count("pk")))
-    assert kinds == {"kementerian": 48, "lembaga": 30, "bumn": 17}
+    assert kinds == {"kementerian": 48, "lembaga": 32, "bumn": 19}
     assert central.get(slug="kemenkes").name == "Kementerian Kesehatan"
     assert central.get(slug="bpjs-kesehatan").kind == "lembaga"
     assert not central.filter(province__isnull=False).exists()
@@ -71,10 +82,15 @@ def test_top_level_paths_are_their_own_id():
 
 
 def test_units_nest_under_their_government_with_the_parent_path_as_prefix():
-    units = Agency.objects.filter(kind="unit").select_related("parent")
-    per_regency = len(UNIT_TYPES)
+    units = (
+        Agency.objects.filter(kind="unit", parent__kind__in=GOVERNMENTS)
+        .exclude(unit_type=ADMINISTRATIVE_REGION)
+        .select_related("parent")
+    )
+    per_regency = len(UNIT_TYPES) - len(PROVINCE_ONLY_UNITS)
     per_province = len(UNIT_TYPES) - len(REGENCY_ONLY_UNITS)
-    assert units.count() == 38 * per_province + 514 * per_regency
+    # Jakarta's province holds the regency units too (Dukcapil, PAM Jaya).
+    assert units.count() == 37 * per_province + len(UNIT_TYPES) + 508 * per_regency
     for unit in units:
         parent = unit.parent
         assert parent.kind in GOVERNMENTS
@@ -154,7 +170,12 @@ def test_a_renamed_row_updates_the_name_on_rerun(tmp_path):
     result = load_reference_data(data_dir=data, with_districts=False)
     assert result.updated["regency"] == 1
     assert result.updated["government"] == 1
-    assert result.updated["unit"] == len(UNIT_TYPES)
+    assert result.updated["unit"] == len(UNIT_TYPES) - len(PROVINCE_ONLY_UNITS)
+    # Its Polres, land office and religious-affairs office carry the name too.
+    assert result.updated["office"] == 3
+    assert Agency.objects.get(slug="atr-bpn-kantor-pertanahan-3273").name == (
+        "Kantor Pertanahan Kota Bandung Raya"
+    )
     assert result.created == dict.fromkeys(result.created, 0)
     assert Regency.objects.get(code="3273").name == "Kota Bandung Raya"
     gov = Agency.objects.get(slug="pemkot-3273")

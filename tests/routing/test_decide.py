@@ -5,6 +5,7 @@ to national triage; the shipped rules route every category with a rule for every
 import pytest
 
 from agencies.models import Agency, Regency
+from agencies.reference import UNDIVIDED_PROVINCES
 from routing.models import Category, RoutingRule
 from routing.selectors import candidate_rules, decide
 
@@ -196,20 +197,40 @@ def test_every_category_with_a_rule_routes_for_every_regency():
     categories = sorted(Category.objects.filter(pk__in=rules), key=lambda c: c.code)
     regencies = list(Regency.objects.order_by("code").values_list("code", "province_id"))
     assert len(regencies) == 514 and len(categories) >= 30
-    agencies = {a.pk: a for a in Agency.objects.filter(is_active=True)}
+    agencies = {a.pk: a for a in Agency.objects.filter(is_active=True).select_related("parent")}
     gov_of_regency = {a.regency_id: a for a in agencies.values() if a.kind in ("pemkab", "pemkot")}
     gov_of_province = {a.province_id: a for a in agencies.values() if a.kind == "pemprov"}
-    unit_of = {(a.parent_id, a.unit_type): a for a in agencies.values() if a.parent_id}
+    unit_of = {
+        (a.parent_id, a.unit_type): a
+        for a in agencies.values()
+        if a.parent_id and a.parent.kind in ("pemprov", "pemkab", "pemkot")
+    }
+
+    def office(base: Agency, unit_type: str, regency: str, province: str) -> Agency:
+        below = [
+            a
+            for a in agencies.values()
+            if a.path.startswith(base.path) and a.pk != base.pk
+            if not unit_type or a.unit_type == unit_type
+        ]
+        local = sorted((a for a in below if a.regency_id == regency), key=lambda a: -a.depth)
+        wide = [a for a in below if a.province_id == province and a.regency_id is None]
+        return (local or sorted(wide, key=lambda a: a.depth) or [base])[0]
 
     def expected(rule: RoutingRule, regency: str, province: str) -> Agency | None:
-        if rule.target == T.AGENCY:
+        if rule.target in (T.AGENCY, T.OFFICE):
             base = agencies.get(rule.target_agency_id)
         elif rule.target == T.REGENCY_GOVERNMENT:
-            base = gov_of_regency.get(regency)
+            # Jakarta's administrative cities have no government of their own: the province.
+            base = gov_of_regency.get(regency) or (
+                gov_of_province.get(province) if province in UNDIVIDED_PROVINCES else None
+            )
         else:
             base = gov_of_province.get(province)
         if base is None:
             return None
+        if rule.target == T.OFFICE:
+            return office(base, rule.unit_type, regency, province)
         return unit_of.get((base.pk, rule.unit_type), base)
 
     missing, wrong, decided = [], [], set()

@@ -1,5 +1,6 @@
-"""Loads (or refreshes) all reference data: regions, agencies and their units, categories, the
-starting routing rules and the default time limits. Idempotent: a second run changes nothing."""
+"""Loads (or refreshes) all reference data: regions, agencies, their units and regional offices,
+categories and their matters, the starting routing rules and the default time limits.
+Idempotent: a second run changes nothing."""
 
 from django.core.management.base import BaseCommand
 
@@ -28,7 +29,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"category: {routing['category']} created, {routing['category_updated']} updated"
         )
-        self.stdout.write(f"routing rule: {routing['rule']} created")
+        self.stdout.write(
+            f"matter: {routing['matter']} created, {routing['matter_updated']} updated"
+        )
+        self.stdout.write(
+            f"routing rule: {routing['rule']} created, {routing['rule_updated']} updated"
+        )
         self.stdout.write(f"time limit: {limits} created")
         changed = result.changed or any(routing.values()) or limits
         self.stdout.write(self.style.SUCCESS("changed" if changed else "nothing to change"))

@@ -854,7 +854,10 @@ def _bandung() -> int:
 
 
 def _government(regency_code: str) -> Agency:
-    return Agency.objects.get(regency_id=regency_code, kind__in=["pemkab", "pemkot"])
+    # Jakarta's administrative cities have no government of their own: the province holds them.
+    return Agency.objects.filter(
+        regency_id=regency_code, kind__in=["pemkab", "pemkot"]
+    ).first() or Agency.objects.get(province_id=regency_code[:2], kind="pemprov")
 
 
 def _regency(code: str) -> Regency:
