@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0003_offices_and_service_areas'),
+        ('agencies', '0004_offices_and_service_areas'),
         ('routing', '0002_classifier'),
     ]
 

@@ -42,8 +42,8 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agencies", "0003_offices_and_service_areas"),
-        ("complaints", "0007_report_matter"),
+        ("agencies", "0004_offices_and_service_areas"),
+        ("complaints", "0008_report_matter"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

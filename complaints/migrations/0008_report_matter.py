@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0006_outbox_claimed_by'),
+        ('complaints', '0007_staged_uploads'),
         ('routing', '0003_matters'),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agencies', '0002_user_is_service'),
+        ('agencies', '0003_agency_round_robin'),
     ]
 
     operations = [
