@@ -1,8 +1,10 @@
 """Inbox filters (django-filter): status, category, region, overdue, assignment, dates, text."""
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,7 @@ from agencies.scope import scope_for
 from routing.models import Category
 
 from . import tracking
-from .models import Kind, Report, Status
+from .models import Channel, Kind, Report, Status
 from .selectors import search_reports
 
 
@@ -111,3 +113,92 @@ def _provinces_in_scope(user) -> list[str] | None:
     if any(level == Agency.Level.NATIONAL for level, _p in levels):
         return None
     return sorted({p for _l, p in levels if p} | set(scope.province_codes))
+
+
+class TriageFilter(django_filters.FilterSet):
+    """The national triage workspace. Without ``state`` it lists the queue (new reports and
+    verified ones without a holder); sorted by verification deadline unless told otherwise."""
+
+    q = django_filters.CharFilter(label=_("Cari"), method="search")
+    state = django_filters.ChoiceFilter(
+        label=_("Tahap"),
+        empty_label=_("Antrean (baru dan belum ada tujuan)"),
+        choices=[
+            ("new", _("Menunggu verifikasi")),
+            ("unrouted", _("Terverifikasi, belum ada tujuan")),
+            ("returned", _("Dikembalikan instansi / perlu keputusan")),
+            ("needs_info", _("Menunggu kelengkapan pelapor")),
+        ],
+        method="filter_state",
+    )
+    province = django_filters.ModelChoiceFilter(label=_("Provinsi"), queryset=Province.objects)
+    category = django_filters.ModelChoiceFilter(
+        label=_("Kategori"), queryset=Category.objects.filter(is_active=True)
+    )
+    uncategorized = django_filters.BooleanFilter(
+        label=_("Tanpa kategori"),
+        field_name="category",
+        lookup_expr="isnull",
+        widget=forms.Select(choices=[("", _("Semua")), ("true", _("Ya")), ("false", _("Tidak"))]),
+    )
+    channel = django_filters.ChoiceFilter(label=_("Kanal"), choices=Channel.choices)
+    kind = django_filters.ChoiceFilter(label=_("Jenis"), choices=Kind.choices)
+    age = django_filters.NumberFilter(
+        label=_("Masuk lebih dari (hari)"), method="filter_age", min_value=0, max_value=3650
+    )
+    duplicates = django_filters.BooleanFilter(
+        label=_("Mungkin ganda"),
+        method="filter_duplicates",
+        widget=forms.Select(choices=[("", _("Semua")), ("true", _("Ya"))]),
+    )
+    tag = django_filters.CharFilter(label=_("Tag"), method="filter_tag")
+    sort = django_filters.OrderingFilter(
+        label=_("Urutkan"),
+        empty_label=_("Batas verifikasi (terdekat dulu)"),
+        fields=(("created_at", "created"), ("verify_due", "verify_due")),
+        field_labels={"created_at": _("Tanggal masuk"), "verify_due": _("Batas verifikasi")},
+    )
+
+    class Meta:
+        model = Report
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        return InboxFilter.search(self, queryset, name, value)
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(TRIAGE_STATES[value]) if value in TRIAGE_STATES else queryset
+
+    def filter_age(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(created_at__lt=timezone.now() - timedelta(days=int(value)))
+
+    def filter_duplicates(self, queryset, name, value):
+        if not value:
+            return queryset
+        # Cheap and explainable: another open report of the same category and regency filed
+        # within a week of this one. The report page shows the text-similarity candidates.
+        twin = (
+            Report.objects.open()
+            .filter(
+                category=OuterRef("category"),
+                regency=OuterRef("regency"),
+                created_at__gte=OuterRef("created_at") - timedelta(days=7),
+                created_at__lte=OuterRef("created_at") + timedelta(days=7),
+            )
+            .exclude(pk=OuterRef("pk"))
+        )
+        return queryset.filter(Exists(twin), category__isnull=False, regency__isnull=False)
+
+    def filter_tag(self, queryset, name, value):
+        value = value.strip().lower()
+        return queryset.filter(tags__name=value) if value else queryset
+
+
+TRIAGE_STATES = {
+    "new": Q(status=Status.SUBMITTED),
+    "unrouted": Q(status=Status.VERIFIED, agency__isnull=True, needs_triage_decision=False),
+    "returned": Q(status=Status.VERIFIED, agency__isnull=True, needs_triage_decision=True),
+    "needs_info": Q(status=Status.NEEDS_INFO),
+}

@@ -186,6 +186,7 @@ class Report(models.Model):
     support_count = models.PositiveIntegerField(default=0)
     # Bumped by every change; a form that carries an old version is refused (stale state).
     version = models.PositiveIntegerField(default=1)
+    tags = models.ManyToManyField("Tag", blank=True, related_name="reports")
 
     objects = ReportQuerySet.as_manager()
 
@@ -437,9 +438,25 @@ class Support(models.Model):
 
 
 class AnswerTemplate(models.Model):
-    """A reusable answer an agency's officers start from (edited before sending)."""
+    """A reusable answer an agency's officers start from (edited before sending). Shared by the
+    agency (``owner`` empty, made by its admin) or one officer's own. It may be limited to a
+    category, a status and the action whose box it fills; placeholders such as {salam},
+    {nomor} and {batas} are filled from the report (complaints.answers)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="answer_templates")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("milik"),
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, blank=True)
+    for_action = models.CharField(_("untuk tindakan"), max_length=24, blank=True)
     title = models.CharField(_("judul"), max_length=120)
     body = models.TextField(_("isi"))
     is_active = models.BooleanField(_("aktif"), default=True)
@@ -452,3 +469,40 @@ class AnswerTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Tag(models.Model):
+    """A free label triage and officers put on reports ("banjir-2026", "viral")."""
+
+    name = models.SlugField(_("nama"), max_length=40, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tag")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedView(models.Model):
+    """A staff member's named filter of the triage workspace or the inbox."""
+
+    class Page(models.TextChoices):
+        TRIAGE = "triage", _("Triase")
+        INBOX = "inbox", _("Laporan masuk")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    page = models.CharField(max_length=8, choices=Page.choices)
+    name = models.CharField(_("nama"), max_length=60)
+    query = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "page", "name"], name="saved_view_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

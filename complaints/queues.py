@@ -117,3 +117,48 @@ def officer_loads(user, *, limit: int = 200) -> list:
         )
         .order_by("-open_load", "full_name", "pk")[:limit]
     )
+
+
+def with_return_reason(qs: QuerySet) -> QuerySet:
+    """Adds who returned a report to triage and why (the latest return or looped transfer):
+    ``returned_from`` (agency), ``returned_by`` (officer) and ``returned_why`` (their note)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import ReportEvent
+
+    last = ReportEvent.objects.filter(
+        report=OuterRef("pk"),
+        action__in=["return_to_triage", "transfer"],
+        to_status=Status.VERIFIED,
+    ).order_by("-created_at", "-pk")
+    return qs.annotate(
+        returned_from=Subquery(last.values("from_agency__name")[:1]),
+        returned_by=Subquery(last.values("actor__full_name")[:1]),
+        returned_why=Subquery(last.values("note")[:1]),
+    )
+
+
+def colleagues_of(user, *, limit: int = 200) -> list:
+    """Officers and admins of the agencies and units ``user`` works for (and those below),
+    with their open load: the choices of a bulk assignment (each report checks its own)."""
+    from agencies.models import Role, User
+
+    scope = scope_for(user)
+    if not scope.officer_paths:
+        return []
+    within = Q(pk__in=[])
+    for path in scope.officer_paths:
+        within |= Q(roles__agency__path__startswith=path)
+    working = Q(assigned_reports__status__in=[Status.DISPATCHED, Status.IN_PROGRESS])
+    return list(
+        User.objects.filter(
+            within,
+            roles__is_active=True,
+            roles__kind__in=[Role.Kind.OFFICER, Role.Kind.AGENCY_ADMIN],
+            is_service=False,
+        )
+        .exclude(pk=user.pk)
+        .distinct()
+        .annotate(open_load=Count("assigned_reports", filter=working, distinct=True))
+        .order_by("full_name", "pk")[:limit]
+    )

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
@@ -29,7 +30,16 @@ from .errors import (
     StorageFull,
     TransitionNotAllowed,
 )
-from .models import Attachment, Report, ReportEvent, StagedUpload, Status, Support
+from .models import (
+    Attachment,
+    Kind,
+    Report,
+    ReportEvent,
+    StagedUpload,
+    Status,
+    Support,
+    Tag,
+)
 from .permissions import can
 from .signals import event_recorded
 from .workdays import Calendar
@@ -401,6 +411,10 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
         _set_agency(report, unit)
     elif name == "assign":
         report.assigned_to = _colleague(report, params.get("assignee"))
+    elif name == "recategorize":
+        data.update(_recategorize(report, params))
+    elif name == "tag":
+        data["tags"] = _set_tags(report, params.get("tags") or [])
         data["assignee"] = report.assigned_to.pk if report.assigned_to else None
     elif name in ("accept", "auto_close"):
         report.closed_at = now
@@ -475,6 +489,34 @@ def _colleague(report: Report, assignee):
     if not any(u.pk == assignee.pk for u in selectors.colleagues_for(report)):
         raise InvalidAction(_("Pilih petugas instansi ini."))
     return assignee
+
+
+def _recategorize(report: Report, params: dict) -> dict:
+    """A new category and/or kind (jenis). The deadlines already running keep their dates:
+    the time limits in force when a clock started apply to it."""
+    category, kind = params.get("category"), params.get("kind")
+    if category is None and not kind:
+        raise InvalidAction(_("Pilih kategori atau jenis yang baru."))
+    data: dict = {}
+    if category is not None:
+        if not category.is_active:
+            raise InvalidAction(_("Pilih kategori yang aktif."))
+        data["category"] = [report.category.code if report.category else "", category.code]
+        report.category, report.category_confirmed = category, True
+    if kind:
+        if kind not in Kind.values:
+            raise InvalidAction(_("Jenis laporan tidak dikenal."))
+        data["kind"] = [report.kind, kind]
+        report.kind = kind
+    return data
+
+
+def _set_tags(report: Report, names: list[str]) -> list[str]:
+    clean = sorted({slugify(n, allow_unicode=True)[:40] for n in names if n.strip()} - {""})
+    if len(clean) > 10:
+        raise InvalidAction(_("Paling banyak 10 tag."))
+    report.tags.set([Tag.objects.get_or_create(name=n)[0] for n in clean])
+    return clean
 
 
 ROUND_ROBIN_ON = {"dispatch", "transfer", "assign_unit"}

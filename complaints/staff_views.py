@@ -4,13 +4,13 @@ complaints.permissions and agencies.scope only."""
 
 import csv
 import logging
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import StreamingHttpResponse
+from django.db.models import F, Q
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,10 +22,10 @@ from core import csvsafe
 from routing.models import Category
 from routing.selectors import decide
 
-from . import queues, selectors, workflow
+from . import bulk, queues, reasons, selectors, workflow
 from .errors import DomainError, InvalidAction, StaleReport
-from .filters import InboxFilter
-from .models import AnswerTemplate, Report
+from .filters import InboxFilter, TriageFilter
+from .models import AnswerTemplate, Kind, Report, SavedView, Status
 from .paging import CappedPaginator
 from .permissions import can, can_see_identity, get_report_for, reports_visible_to
 from .services import report_transition, report_verify_and_route
@@ -48,15 +48,101 @@ def _require_staff(user):
 # --- triage ---------------------------------------------------------------------------------
 
 
+def _triage_list(request, data):
+    """The triage workspace's reports for a query (the page's GET, a saved view, the "next"
+    flow or "select all matching"): filtered, in the default order by verification deadline."""
+    base = Report.objects.filter(queues.TRIAGE_Q | Q(status=Status.NEEDS_INFO))
+    flt = TriageFilter(data or None, queryset=base, request=request)
+    qs = flt.qs if flt.is_bound and flt.is_valid() else base
+    if not (flt.is_bound and flt.is_valid() and flt.form.cleaned_data.get("state")):
+        qs = qs.filter(queues.TRIAGE_Q)
+    if not data.get("sort"):
+        qs = qs.order_by(F("verify_due").asc(nulls_last=True), "created_at", "pk")
+    qs = qs.select_related("category", "province", "regency").prefetch_related("tags")
+    return flt, queues.with_return_reason(qs)
+
+
+def _view_query(data) -> str:
+    query = data.copy()
+    for key in ("page", "lewati", "v"):
+        query.pop(key, None)
+    return query.urlencode()
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def triage_queue(request):
     _require_triage(request.user)
-    page = Paginator(queues.triage_queue(), PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.method == "POST":
+        return _saved_view_post(request, SavedView.Page.TRIAGE, "triage:queue")
+    flt, qs = _triage_list(request, request.GET)
+    page = CappedPaginator(qs, PAGE_SIZE, searching=bool(request.GET.get("q"))).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "complaints/triage/queue.html",
-        {"page": page, "counts": queues.triage_counts()},
+        {
+            "page": page,
+            "filter": flt,
+            "counts": queues.triage_counts(),
+            "query": _view_query(request.GET),
+            "saved_views": SavedView.objects.filter(user=request.user, page="triage"),
+            "bulk_actions": _bulk_choices(["dispatch", "request_info", "reject", "recategorize"]),
+            "reasons": reasons.BY_ACTION,
+            "categories": Category.objects.filter(is_active=True).order_by("name_id"),
+            "kinds": Kind.choices,
+            "agency_results": agency_search_results(request.GET.get("cari_instansi", "")),
+            "bulk_max": bulk.BULK_MAX,
+        },
+    )
+
+
+def _saved_view_post(request, page: str, back: str):
+    if request.POST.get("delete"):
+        SavedView.objects.filter(
+            user=request.user, page=page, pk=_int(request.POST["delete"])
+        ).delete()
+        return redirect(back)
+    name = request.POST.get("name", "").strip()[:60]
+    query = request.POST.get("query", "")[:1000]
+    if not name:
+        messages.error(request, _("Beri nama tampilan ini."))
+        return redirect(reverse(back) + "?" + query)
+    SavedView.objects.update_or_create(
+        user=request.user, page=page, name=name, defaults={"query": query}
+    )
+    messages.success(request, _("Tampilan %(name)s disimpan.") % {"name": name})
+    return redirect(reverse(back) + "?" + query)
+
+
+SKIPPED = "triage-skipped"
+
+
+@login_required
+@require_GET
+def triage_next(request):
+    """The "next report" flow: the first report of the view (``v``) not skipped in this
+    session. ``lewati`` skips the one named. An empty view goes back to the list."""
+    _require_triage(request.user)
+    view = QueryDict(request.GET.get("v", ""))
+    skipped = request.session.get(SKIPPED, [])
+    skip = (
+        Report.objects.filter(tracking=request.GET.get("lewati", ""))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if skip:
+        skipped = [*skipped, skip][-500:]
+        request.session[SKIPPED] = skipped
+    _flt, qs = _triage_list(request, view)
+    report = qs.exclude(pk__in=skipped).first()
+    if report is None:
+        request.session[SKIPPED] = []
+        messages.success(request, _("Tidak ada laporan lagi di tampilan ini."))
+        return redirect(reverse("triage:queue") + "?" + view.urlencode())
+    return redirect(
+        reverse("triage:detail", args=[report.tracking]) + "?" + urlencode({"v": view.urlencode()})
     )
 
 
@@ -81,6 +167,12 @@ def triage_detail(request, tracking):
             "back_url": "triage:queue",
             "act_url": reverse("triage:act", args=[report.tracking]),
             "from": "triage",
+            "view_query": request.GET.get("v", ""),
+            "in_flow": "v" in request.GET,
+            "reasons": reasons.BY_ACTION,
+            "returned": queues.with_return_reason(Report.objects.filter(pk=report.pk)).first()
+            if report.needs_triage_decision
+            else None,
         }
     )
     return render(request, "complaints/staff/detail.html", context)
@@ -134,6 +226,7 @@ def inbox(request):
         if request.htmx and request.htmx.target == "inbox-results"
         else "complaints/staff/inbox.html"
     )
+    full_page = template.endswith("inbox.html")
     return render(
         request,
         template,
@@ -143,7 +236,14 @@ def inbox(request):
             "query": query.urlencode(),
             "counts": queues.status_counts(base, queues.counts_key(request.user)),
             "read_only": not scope_for(request.user).works_reports,
-            "loads": queues.officer_loads(request.user) if template.endswith("inbox.html") else [],
+            "loads": queues.officer_loads(request.user) if full_page else [],
+            "colleagues": queues.colleagues_of(request.user) if full_page else [],
+            "bulk_actions": _bulk_choices(["assign", "recategorize", "resolve"]),
+            "categories": Category.objects.filter(is_active=True).order_by("name_id")
+            if full_page
+            else [],
+            "kinds": Kind.choices,
+            "bulk_max": bulk.BULK_MAX,
         },
     )
 
@@ -186,6 +286,10 @@ def _detail_context(request, report: Report) -> dict:
         "units": _units(report) if "assign_unit" in names else [],
         "officers": selectors.colleagues_for(report) if "assign" in names else [],
         "answer_templates": templates_for(report) if actions else [],
+        "kinds": Kind.choices,
+        "categories": Category.objects.filter(is_active=True).order_by("name_id")
+        if "recategorize" in names
+        else [],
     }
 
 
@@ -214,10 +318,11 @@ def agency_search_results(text: str, limit: int = 20) -> list[Agency]:
 def agency_search(request):
     """The agency picker's options (htmx fragment)."""
     _require_staff(request.user)
+    keep = Agency.objects.active().filter(pk=_int(request.GET.get("saran"))).first()
     return render(
         request,
         "complaints/staff/partials/agency_options.html",
-        {"agencies": agency_search_results(request.GET.get("cari", ""))},
+        {"agencies": agency_search_results(request.GET.get("cari", "")), "keep": keep},
     )
 
 
@@ -248,6 +353,11 @@ def _params(request, action: str, report: Report) -> dict:
             params["assignee"] = assignee  # the service checks it is a colleague
     if action == "verify" and post.get("category"):
         params["category"] = Category.objects.filter(pk=_int(post.get("category"))).first()
+    if action == "recategorize":
+        params["category"] = Category.objects.filter(pk=_int(post.get("category"))).first()
+        params["kind"] = post.get("kind", "")
+    if action == "tag":
+        params["tags"] = post.get("tags", "").replace(",", " ").split()
     return params
 
 
@@ -273,6 +383,10 @@ def act(request, tracking):
     try:
         params = _params(request, action, report)
         note = request.POST.get("note", "")[:5000]
+        if action in reasons.BY_ACTION:
+            note = reasons.compose_note(
+                action=action, reason=request.POST.get("reason", ""), text=note
+            )
         version = _int(request.POST.get("version"))
         if action == "verify":
             # Verifying also routes; the version check guards the pair.
@@ -290,9 +404,19 @@ def act(request, tracking):
             )
     except DomainError as exc:
         messages.error(request, exc.message)
+        ok = False
     else:
         messages.success(request, _("Tersimpan: %(label)s.") % {"label": spec.label})
+        ok = True
     url, still_seen = _after_action_url(request, report)
+    if ok and "v" in request.POST and request.POST.get("from") == "triage":
+        # The "next report" flow: a decision taken, on to the next report of the same view.
+        url = reverse("triage:next") + "?" + urlencode({"v": request.POST["v"]})
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
     if request.htmx and not still_seen:
         # The panel that posted would be swapped for a page without it (the report left this
         # user's queue, e.g. returned to triage): show the outcome in its place instead.
@@ -402,3 +526,102 @@ def inbox_export(request):
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="laporan-lapor.csv"'
     return response
+
+
+# --- bulk work ------------------------------------------------------------------------------
+
+
+def _bulk_choices(names: list[str]) -> list[tuple[str, str]]:
+    return [(n, bulk.BULK_ACTIONS[n]) for n in names]
+
+
+TRIAGE_BULK = {"dispatch", "request_info", "reject", "recategorize"}
+INBOX_BULK = {"assign", "recategorize", "resolve"}
+
+
+@login_required
+@require_POST
+def bulk_act(request, where: str):
+    """One action on the ticked reports, or on every report matching the page's filter. Each
+    report goes through the status machine alone; the page lists what happened to each."""
+    if where == "triage":
+        _require_triage(request.user)
+        allowed, back = TRIAGE_BULK, reverse("triage:queue")
+    else:
+        _require_staff(request.user)
+        allowed, back = INBOX_BULK, reverse("workspace:inbox")
+    post = request.POST
+    query = post.get("query", "")[:2000]
+    action = post.get("action", "")
+    try:
+        if action not in allowed:
+            raise InvalidAction(_("Pilih tindakan massal."))
+        ids = _bulk_ids(request, where, query)
+        params, note = _bulk_params(request, action)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back + "?" + query)
+    outcomes = bulk.reports_bulk_act(
+        actor=request.user, report_ids=ids, action=action, note=note, **params
+    )
+    return render(
+        request,
+        "complaints/staff/bulk_result.html",
+        {
+            "outcomes": outcomes,
+            "summary": bulk.summary(outcomes),
+            "label": bulk.BULK_ACTIONS[action],
+            "back": back + "?" + query,
+            "detail": "triage:detail" if where == "triage" else "workspace:detail",
+        },
+    )
+
+
+def _bulk_ids(request, where: str, query: str) -> list[int]:
+    if request.POST.get("all_matching") == "1":
+        data = QueryDict(query)
+        if where == "triage":
+            qs = _triage_list(request, data)[1]
+        else:
+            base = queues.inbox_for(request.user)
+            flt = InboxFilter(data or None, queryset=base, request=request)
+            qs = flt.qs if flt.is_bound and flt.is_valid() else base
+        ids = list(qs.values_list("pk", flat=True)[: bulk.BULK_MAX + 1])
+        if len(ids) > bulk.BULK_MAX:
+            raise InvalidAction(
+                _("Lebih dari %(n)s laporan cocok: persempit saringan dulu.") % {"n": bulk.BULK_MAX}
+            )
+    else:
+        ids = [i for i in (_int(v) for v in request.POST.getlist("report")) if i]
+    if not ids:
+        raise InvalidAction(_("Pilih setidaknya satu laporan."))
+    return ids
+
+
+def _bulk_params(request, action: str) -> tuple[dict, str]:
+    post = request.POST
+    note = post.get("note", "")[:5000]
+    params: dict = {}
+    if action == "dispatch":
+        agency = Agency.objects.filter(pk=_int(post.get("agency"))).first()
+        if agency is None:
+            raise InvalidAction(_("Pilih instansi tujuan."))
+        params["agency"] = agency
+    elif action == "assign":
+        who = post.get("assignee", "")
+        assignee = request.user if who == "me" else User.objects.filter(pk=_int(who)).first()
+        if assignee is None:
+            raise InvalidAction(_("Pilih petugas instansi ini."))
+        params["assignee"] = assignee
+    elif action == "recategorize":
+        params["category"] = Category.objects.filter(pk=_int(post.get("category"))).first()
+        params["kind"] = post.get("kind", "")
+        if params["category"] is None and not params["kind"]:
+            raise InvalidAction(_("Pilih kategori atau jenis yang baru."))
+    if action in reasons.BY_ACTION:
+        reason = post.get(f"reason_{action}") or post.get("reason", "")
+        note = reasons.compose_note(action=action, reason=reason, text=note)
+    spec = workflow.ACTIONS[action]
+    if spec.needs_note and not note.strip():
+        raise InvalidAction(_("Tuliskan keterangan untuk tindakan ini."))
+    return params, note

@@ -140,6 +140,15 @@ ACTIONS: dict[str, Action] = {
         _a("note", _ALL, None, STAFF, False, _("Catatan internal"), needs_note=True),
         # Files added by the agency's own system (API); internal unless the caller says public.
         _a("attach", _ALL, None, STAFF, False, _("Lampiran ditambahkan")),
+        _a("tag", _ALL, None, STAFF, False, _("Tag diubah")),
+        _a(
+            "recategorize",
+            (S.SUBMITTED, S.NEEDS_INFO, S.VERIFIED, *_WORKING),
+            None,
+            STAFF,
+            False,
+            _("Kategori atau jenis laporan diubah"),
+        ),
         _a(
             "reply",
             (*OPEN_STATUSES, S.RESOLVED),

@@ -9,6 +9,7 @@ from tests.browser.test_staff_journeys import sign_in
 from tests.factories import dispatched_report, make_staff
 
 pytestmark = pytest.mark.browser
+expect.set_options(timeout=15_000)  # a loaded CI machine renders a report page slowly
 
 
 def test_an_answer_template_is_used_twice_in_a_row_without_a_reload(page, live_server, agency_a):
