@@ -70,6 +70,8 @@ STAFF = {
     "triage:queue",
     "triage:detail",
     "triage:act",
+    "triage:next",
+    "triage:bulk",
     "rules:list",
     "manage:home",
     "manage:revoke",
@@ -85,6 +87,7 @@ STAFF = {
     "workspace:templates",
     "workspace:detail",
     "workspace:act",
+    "workspace:bulk",
     "monitoring:national",
     "monitoring:province",
     "monitoring:agency",
@@ -109,6 +112,7 @@ OWN_STAFF = {
     "workspace:agency-search",
     "workspace:export",
     "workspace:templates",
+    "workspace:bulk",
 }
 
 SECRET_TITLE = "Pungutan liar di kantor kelurahan Cibeunying"
