@@ -603,6 +603,18 @@ def report_transition(
     return report
 
 
+def report_transition_with_files(*, report_id: int, files: list, **kwargs) -> Report:
+    """``report_transition`` and the reporter's files (checked CheckedUploads) tied to the
+    event it writes, in one transaction: a reply or an answer to "please send a photo" is
+    recorded with its evidence or not at all."""
+    with transaction.atomic():
+        report = report_transition(report_id=report_id, **kwargs)
+        event = ReportEvent.objects.filter(report=report).latest("pk")
+        for upload in files:
+            attachment_save(report=report, upload=upload, event=event)
+    return report
+
+
 def report_verify_and_route(*, report_id: int, actor, note: str = "", category=None) -> Report:
     """Triage's "verify": verifies, then dispatches where the rules (or the citizen's named
     agency) give a target. Without a target the report waits in triage, verified."""

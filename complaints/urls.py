@@ -14,6 +14,7 @@ urlpatterns = [
     path("laporan/", views.public_list, name="public-list"),
     path("laporan/<str:tracking>/", views.public_detail, name="public-detail"),
     path("laporan/<str:tracking>/dukung/", views.support, name="support"),
+    path("laporan/<str:tracking>/foto/<int:pk>/", views.public_photo, name="public-photo"),
     path("lampiran/<int:pk>/", views.attachment_download, name="attachment"),
     path("akun/laporan-saya/", views.my_reports, name="my-reports"),
 ]

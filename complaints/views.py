@@ -1,12 +1,13 @@
 """Citizens' and public pages. Views parse input, ask permissions, call one service or selector,
 and render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.models import Regency
 from core import ratelimit
 
-from . import selectors, staging
+from . import photos, selectors, staging
 from .errors import DomainError, StorageFull
 from .forms import NoteForm, PublicFilterForm, RatingForm, ReportForm, TrackForm, regency_choices
 from .models import Attachment, Channel, Report, Status
@@ -28,7 +29,13 @@ from .permissions import (
     is_reporter,
     reports_visible_to,
 )
-from .services import OMBUDSMAN_AFTER, report_submit, report_support, report_transition
+from .services import (
+    OMBUDSMAN_AFTER,
+    report_submit,
+    report_support,
+    report_transition_with_files,
+)
+from .uploads import check_upload
 
 PAGE_SIZE = 20
 
@@ -205,6 +212,7 @@ def track_detail(request, tracking):
             "timeline": selectors.public_timeline(report),
             "redacted": not readable,
             "is_reporter": reporter,
+            "files": list(report.attachments.all()) if reporter else [],
             "token": token if reporter else None,
             "show_content": readable,
             "ombudsman_eligible": reporter
@@ -232,9 +240,11 @@ def _reporter_action(request, report: Report, token: str | None):
             messages.error(request, _("Beri nilai 1 sampai 5."))
             return _back_to_report(report, token)
         params["rating"] = form.cleaned_data["rating"]
+    files, refused = _checked_files(request) if action in WITH_FILES else ([], [])
     try:
-        report_transition(
+        report_transition_with_files(
             report_id=report.pk,
+            files=files,
             action=action,
             actor=request.user,
             token=token,
@@ -244,9 +254,36 @@ def _reporter_action(request, report: Report, token: str | None):
         )
     except DomainError as exc:
         messages.error(request, exc.message)
+    except StorageFull as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("Terima kasih, tanggapan Anda sudah tercatat."))
+    for message in refused:  # the good files went with the answer; these alone did not
+        messages.error(request, message)
     return _back_to_report(report, token)
+
+
+# Answers a reporter may send files with: a reply, the information asked for, a dispute.
+WITH_FILES = {"reply", "provide_info", "dispute"}
+
+
+def _checked_files(request) -> tuple[list, list[str]]:
+    limit = settings.LAPOR_ATTACHMENT_MAX_COUNT
+    files, refused = [], []
+    for upload in request.FILES.getlist("files"):
+        try:
+            checked = check_upload(upload)
+        except ValidationError as exc:
+            refused.extend(exc.messages)
+            continue
+        if len(files) >= limit:
+            refused.append(
+                _("Paling banyak %(n)s lampiran: %(name)s tidak disimpan.")
+                % {"n": limit, "name": checked.name}
+            )
+        else:
+            files.append(checked)
+    return files, refused
 
 
 def _back_to_report(report, token):
@@ -290,8 +327,27 @@ def public_detail(request, tracking):
             "report": report,
             "timeline": selectors.public_timeline(report),
             "show_name": report.show_name and not report.is_anonymous,
+            "photos": list(report.attachments.filter(content_type__startswith="image/")),
         },
     )
+
+
+@require_GET
+def public_photo(request, tracking, pk):
+    """A photo of a published report, re-encoded so that nothing but the picture reaches the
+    public: no EXIF (GPS position, camera, time). Other files and other reports: 404."""
+    report = selectors.public_reports().filter(tracking=tracking).first()
+    photo = None
+    if report is not None:
+        photo = report.attachments.filter(pk=pk, content_type__startswith="image/").first()
+    if photo is None:
+        raise Http404(_("Foto tidak ditemukan."))
+    with photo.file.open("rb") as fh:
+        body = photos.without_metadata(fh)
+    response = HttpResponse(body, content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @login_required

@@ -41,6 +41,7 @@ PUBLIC = {
     "complaints:track-detail",
     "complaints:public-list",
     "complaints:public-detail",
+    "complaints:public-photo",
     "complaints:support",
     "statistik",
     "api-report-create",

@@ -12,7 +12,7 @@ from complaints.models import Report, StagedUpload
 from complaints.services import report_transition
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import _context
-from tests.factories import make_staff
+from tests.factories import PASSWORD, file_report, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -119,3 +119,28 @@ def test_a_report_is_public_only_once_verified_and_the_name_only_when_chosen(
     assert "Pelapor: Rina Kusumawati" in page.get_by_test_id("reporter").inner_text()
     page.goto(live_server.url + f"/laporan/{nameless.tracking}/")
     assert "warga Kota Bandung" in page.get_by_test_id("reporter").inner_text()
+
+
+def test_a_photo_added_when_asked_for_information_is_seen_by_triage(
+    a11y_phone, page, live_server, tmp_path
+):
+    national = make_staff("national_admin")
+    report = file_report(title="Sampah menumpuk di Pasar Kosambi")
+    report_transition(
+        report_id=report.pk, action="request_info", actor=national, note="Mohon foto lokasi."
+    )
+    phone = a11y_phone
+    phone.goto(live_server.url + f"/lacak/{report.tracking}/?k={report.reporter_secret}")
+    assert_accessible(phone, "track page (reporter, asked for information)")
+    phone.get_by_label("Lengkapi laporan Anda").fill("Ini foto tumpukan sampahnya.")
+    phone.locator("#files-info").set_input_files(str(_photo(tmp_path)))
+    phone.get_by_role("button", name="Kirim kelengkapan").click()
+    expect(phone.get_by_test_id("my-files")).to_contain_text("lubang.jpg")
+    assert_accessible(phone, "track page (reporter, after the answer)")
+
+    page.goto(live_server.url + "/akun/masuk/")
+    page.get_by_label("Email atau nama pengguna").fill(national.username)
+    page.get_by_label("Sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.goto(live_server.url + f"/kerja/laporan/{report.tracking}/")
+    expect(page.get_by_role("link", name="lubang.jpg")).to_be_visible()
