@@ -171,6 +171,7 @@ def target(cast, agency_a, settings):
     role = Role.objects.get(user=cast.officer_a)
     numbers = {
         "complaints:attachment": attachment.pk,
+        "complaints:public-photo": attachment.pk,
         "manage:revoke": role.pk,
         "integrations:key-calls": key.key.pk,
         "integrations:key-revoke": key.key.pk,
