@@ -81,6 +81,8 @@ def can(user, action: str, report: Report, *, token: str | None = None) -> bool:
     scope = scope_for(user)
     if spec.actor == workflow.TRIAGE:
         return scope.national_admin
+    if action == "agency_verify":
+        return addressed_to(user, report)
     if spec.actor == workflow.AGENCY:
         return covers(user, report)
     if spec.actor == workflow.REPORTER:
@@ -88,6 +90,25 @@ def can(user, action: str, report: Report, *, token: str | None = None) -> bool:
     if spec.actor == workflow.STAFF:
         return scope.national_admin or covers(user, report)
     return False  # SYSTEM actions are taken by LAPOR itself, never by a user.
+
+
+def reports_addressed_to(user) -> QuerySet:
+    """Reports waiting for verification that name an agency (or unit) the user works for: the
+    agency verifies them itself, as SP4N-LAPOR!'s Admin Instansi does for reports addressed to
+    it. The reporter's identity stays hidden until the report is dispatched (can_see_identity
+    does not cover them)."""
+    q = Q(pk__in=[])
+    for path in scope_for(user).officer_paths:
+        q |= Q(requested_agency__path__startswith=path)
+    return Report.objects.filter(q, status="submitted", agency__isnull=True)
+
+
+def addressed_to(user, report: Report) -> bool:
+    """The report names an agency the user works for and waits for verification. One query."""
+    if not report.requested_agency_id or report.agency_id is not None:
+        return False
+    path = Agency.objects.filter(pk=report.requested_agency_id).values_list("path", flat=True)
+    return scope_for(user).covers_agency_path(path.first())
 
 
 def can_see_identity(user, report: Report) -> bool:

@@ -352,7 +352,7 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
     data: dict = {}
     if spec.actor == workflow.TRIAGE:
         report.needs_triage_decision = False  # reject, merge or dispatch: triage has decided
-    if name == "verify":
+    if name in ("verify", "agency_verify"):
         report.verified_at = now
         if params.get("category") is not None:
             report.category = params["category"]
@@ -623,6 +623,24 @@ def report_verify_and_route(*, report_id: int, actor, note: str = "", category=N
             report_id=report_id, action="verify", actor=actor, note=note, category=category
         )
         return report_route(report=report, actor=actor)
+
+
+def report_verify_by_agency(*, report_id: int, actor, note: str = "") -> Report:
+    """The agency a report names verifies it (``agency_verify``: refused with ActionForbidden
+    unless ``complaints.permissions.addressed_to``) and receives it at once: the dispatch to
+    the named agency or unit is LAPOR's own step, with the reason in its explanation."""
+    with transaction.atomic():
+        report = report_transition(
+            report_id=report_id, action="agency_verify", actor=actor, note=note
+        )
+        agency = Agency.objects.get(pk=report.requested_agency_id)
+        return report_transition(
+            report_id=report.pk,
+            action="dispatch",
+            system=True,
+            agency=agency,
+            explanation=_("Diverifikasi oleh instansi yang dituju pelapor."),
+        )
 
 
 def report_route(*, report: Report, actor=None) -> Report:

@@ -27,8 +27,14 @@ from .errors import DomainError, InvalidAction, StaleReport
 from .filters import InboxFilter, TriageFilter
 from .models import AnswerTemplate, Kind, Report, SavedView, Status
 from .paging import CappedPaginator
-from .permissions import can, can_see_identity, get_report_for, reports_visible_to
-from .services import report_transition, report_verify_and_route
+from .permissions import (
+    can,
+    can_see_identity,
+    get_report_for,
+    reports_addressed_to,
+    reports_visible_to,
+)
+from .services import report_transition, report_verify_and_route, report_verify_by_agency
 
 logger = logging.getLogger(__name__)
 
@@ -236,6 +242,7 @@ def inbox(request):
             "query": query.urlencode(),
             "counts": queues.status_counts(base, queues.counts_key(request.user)),
             "read_only": not scope_for(request.user).works_reports,
+            "addressed": _addressed(request.user) if full_page else None,
             "loads": queues.officer_loads(request.user) if full_page else [],
             "colleagues": queues.colleagues_of(request.user) if full_page else [],
             "bulk_actions": _bulk_choices(["assign", "recategorize", "resolve"]),
@@ -248,11 +255,27 @@ def inbox(request):
     )
 
 
+def _addressed(user) -> dict | None:
+    """Reports naming the user's agency that wait for its verification: the first ones and
+    how many (at most 1,000 counted)."""
+    qs = reports_addressed_to(user)
+    rows = list(qs.select_related("requested_agency").order_by("verify_due", "pk")[:10])
+    if not rows:
+        return None
+    return {"rows": rows, "count": qs.order_by()[:1000].count()}
+
+
+def _workable(user):
+    """What a staff member may open: what they see, and the reports addressed to their agency
+    that wait for its verification (SP4N-LAPOR!'s Admin Instansi)."""
+    return reports_visible_to(user) | reports_addressed_to(user)
+
+
 @login_required
 @require_GET
 def workspace_detail(request, tracking):
     _require_staff(request.user)
-    report = get_report_for(request.user, tracking)
+    report = get_report_for(request.user, tracking, _workable(request.user))
     context = _detail_context(request, report)
     context.update(
         {
@@ -373,7 +396,7 @@ def _int(value):
 def act(request, tracking):
     """Takes one action on a report for a staff member, then shows the report again."""
     _require_staff(request.user)
-    report = get_report_for(request.user, tracking)
+    report = get_report_for(request.user, tracking, _workable(request.user))
     action = request.POST.get("action", "")
     spec = workflow.ACTIONS.get(action)
     if spec is None or spec.actor not in (workflow.TRIAGE, workflow.AGENCY, workflow.STAFF):
@@ -393,6 +416,10 @@ def act(request, tracking):
             if version is not None and version != report.version:
                 raise StaleReport()
             report_verify_and_route(report_id=report.pk, actor=request.user, note=note, **params)
+        elif action == "agency_verify":
+            if version is not None and version != report.version:
+                raise StaleReport()
+            report_verify_by_agency(report_id=report.pk, actor=request.user, note=note)
         else:
             report_transition(
                 report_id=report.pk,

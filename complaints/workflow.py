@@ -36,6 +36,16 @@ ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
         _a("verify", [S.SUBMITTED], S.VERIFIED, TRIAGE, True, _("Diverifikasi")),
+        # SP4N-LAPOR!'s Admin Instansi verifies a report addressed to its own agency
+        # (complaints.permissions.addressed_to; services.report_verify_by_agency).
+        _a(
+            "agency_verify",
+            [S.SUBMITTED],
+            S.VERIFIED,
+            AGENCY,
+            True,
+            _("Diverifikasi oleh instansi yang dituju"),
+        ),
         _a(
             "request_info",
             [S.SUBMITTED],

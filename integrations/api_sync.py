@@ -16,8 +16,8 @@ from rest_framework.response import Response
 
 from agencies.models import Agency
 from complaints.models import Attachment, Channel, Report
-from complaints.permissions import can
-from complaints.services import NewReport
+from complaints.permissions import can, reports_addressed_to
+from complaints.services import NewReport, report_verify_by_agency
 from complaints.uploads import check_upload
 
 from . import sync
@@ -26,7 +26,7 @@ from .api_common import IDEMPOTENCY, errors, tracking_or_404
 from .api_public import ReportCreateApi
 from .idempotency import idempotent
 from .parsers import BoundedJSONParser
-from .serializers import AgencyReportDetailSerializer, FileSerializer
+from .serializers import AgencyReportDetailSerializer, AgencyReportSerializer, FileSerializer
 
 
 def unit_of(client: Agency, ref) -> Agency | None:
@@ -246,6 +246,60 @@ class ReportFileApi(SyncApiView):
         return response
 
 
+# --- verification by the agency a report names ----------------------------------------------
+
+
+class AddressedListApi(SyncApiView):
+    """Reports waiting for verification that name the client's agency or one of its units
+    (its own filings, and citizens who chose it on the form), oldest first, at most 200. The
+    reporter is not shown before dispatch."""
+
+    @extend_schema(responses={200: AgencyReportSerializer(many=True), **errors(401, 429)})
+    def get(self, request):
+        qs = (
+            reports_addressed_to(request.user)
+            .select_related("agency", "category")
+            .order_by("created_at", "pk")[:200]
+        )
+        ids = sync.external_ids_for(agency_id=request.auth.agency_id, report_ids=[r.pk for r in qs])
+        context = {"identity": self.identity(request), "external_ids": ids}
+        return Response(AgencyReportSerializer(qs, many=True, context=context).data)
+
+
+class AgencyVerifyApi(SyncApiView):
+    """Verifies a report addressed to the client's agency (or a unit of it), which then
+    receives it at once (dispatched to the agency or unit named), without waiting for national
+    triage. A report not addressed to it is a 404."""
+
+    parser_classes = [BoundedJSONParser]
+
+    class VerifySerializer(serializers.Serializer):
+        note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    @extend_schema(
+        request=VerifySerializer,
+        parameters=[IDEMPOTENCY],
+        responses={200: AgencyReportDetailSerializer, **errors(400, 401, 404, 409, 422, 429)},
+    )
+    def post(self, request, tracking_number: str):
+        serializer = self.VerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = addressed_report_or_404(request, tracking_number)
+        note = serializer.validated_data.get("note", "")
+        return idempotent(request, lambda: self.verify(request, report, note))
+
+    def verify(self, request, report: Report, note: str) -> Response:
+        updated = report_verify_by_agency(report_id=report.pk, actor=request.user, note=note)
+        return self.detail(request, updated)
+
+
+def addressed_report_or_404(request, number: str) -> Report:
+    report = reports_addressed_to(request.user).filter(tracking=tracking_or_404(number)).first()
+    if report is None:
+        raise NotFound(_("Laporan tidak ditemukan."))
+    return report
+
+
 # --- the citizen's side ----------------------------------------------------------------------
 
 
@@ -398,6 +452,11 @@ class StatusWordApi(SyncApiView):
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         action = sync.action_for_word(agency_id=request.auth.agency_id, word=d["status"])
+        if action == "verify":
+            report = addressed_report_or_404(request, tracking_number)
+            return idempotent(
+                request, lambda: AgencyVerifyApi().verify(request, report, d.get("note", ""))
+            )
         if action in sync.CITIZEN_ACTIONS:
             report = citizen_report_or_404(request, tracking_number)
             return idempotent(

@@ -67,5 +67,11 @@ urlpatterns = [
         api_sync.StatusWordApi.as_view(),
         name="api-agency-report-status-word",
     ),
+    path("agency/verification/", api_sync.AddressedListApi.as_view(), name="api-agency-addressed"),
+    path(
+        "agency/reports/<str:tracking_number>/verify/",
+        api_sync.AgencyVerifyApi.as_view(),
+        name="api-agency-report-verify",
+    ),
     path("agency/status-map/", api_sync.StatusMapApi.as_view(), name="api-agency-status-map"),
 ]

@@ -106,6 +106,8 @@ STAFF = {
     "api-agency-report-citizen",
     "api-agency-report-status-word",
     "api-agency-status-map",
+    "api-agency-addressed",
+    "api-agency-report-verify",
 }
 # Staff URLs another agency's officer may open: they show that officer's own work, not A's.
 OWN_STAFF = {

@@ -88,6 +88,8 @@ def step_params(w: World, action: str) -> dict:
         "assign": {"assignee": w.cast.officer_a},
         "rate": {"rating": 4},
         "claim": {"user": w.cast.citizen},
+        "tag": {"tags": ["banjir"]},
+        "recategorize": {"kind": "aspiration"},
     }.get(action, {})
 
 
@@ -128,8 +130,19 @@ def _old_dispatch(report: Report) -> None:
     Report.objects.filter(pk=report.pk).update(dispatched_at=long_ago)
 
 
+def _addressed_to_a(report: Report) -> None:
+    # The citizen named Kota Bandung (officer_a's agency): it may verify the report itself.
+    from agencies.models import Agency
+
+    Report.objects.filter(pk=report.pk).update(
+        requested_agency=Agency.objects.get(slug="pemkot-3273")
+    )
+
+
 RIGHT: dict[str, Right] = {
     "verify": Right("national"),
+    "agency_verify": Right("officer_a", setup=_addressed_to_a),
+    "attach": Right("national"),
     "request_info": Right("national"),
     "provide_info": Right("citizen"),
     "expire_info": Right("system"),
@@ -146,6 +159,8 @@ RIGHT: dict[str, Right] = {
     "assign": Right("admin_a"),
     "ask_info": Right("officer_a"),
     "note": Right("national"),
+    "tag": Right("national"),
+    "recategorize": Right("national"),
     "reply": Right("citizen"),
     "accept": Right("citizen"),
     "dispute": Right("citizen"),

@@ -336,3 +336,65 @@ def test_origin_client_keeps_public_events_after_transfer(
     assert accept.status_code == 200, accept.json()
     body = accept.json()
     assert body["status"] == "closed" and "RAHASIA-INTERNAL" not in str(body)
+
+
+# --- (3) verification by the agency a report names -----------------------------------------
+
+
+def test_agency_verifies_a_report_addressed_to_it_and_receives_it(key_a, key_b, agency_a):
+    unit = agency_create(name="Dinas PU Kota Bandung", slug="pu-3273", kind="unit", parent=agency_a)
+    client = api(key_a.raw)
+    filed = client.post(
+        "/api/v1/agency/filings/",
+        filing("V-1", unit="pu-3273", is_anonymous=True, reporter_name="Nama Rahasia"),
+        format="json",
+    ).json()
+    waiting = client.get("/api/v1/agency/verification/").json()
+    assert [r["tracking"] for r in waiting] == [filed["tracking"]]
+    assert waiting[0]["reporter"] is None and waiting[0]["external_id"] == "V-1"
+    url = f"/api/v1/agency/reports/{filed['tracking']}/verify/"
+    # Another agency's key neither sees it waiting nor verifies it.
+    assert api(key_b.raw).get("/api/v1/agency/verification/").json() == []
+    assert api(key_b.raw).post(url, {}, format="json").status_code == 404
+    verified = client.post(url, {"note": "Sesuai"}, format="json")
+    assert verified.status_code == 200, verified.json()
+    assert verified.json()["status"] == "dispatched"
+    report = Report.objects.get()
+    assert report.agency_id == unit.pk and report.verified_at and report.dispatched_at
+    actions = list(ReportEvent.objects.filter(report=report).values_list("action", flat=True))
+    assert actions == ["submit", "agency_verify", "dispatch"]
+    assert client.get("/api/v1/agency/verification/").json() == []
+    again = client.post(url, {}, format="json")
+    assert again.status_code == 404  # no longer waiting: nothing to verify
+
+
+def test_a_citizens_web_report_naming_the_agency_can_be_verified_by_it(key_a, agency_a, agency_b):
+    from tests.factories import file_report
+
+    named = file_report(requested_agency_id=agency_a.pk)
+    other = file_report(requested_agency_id=agency_b.pk)
+    unnamed = file_report()
+    client = api(key_a.raw)
+    assert [r["tracking"] for r in client.get("/api/v1/agency/verification/").json()] == [
+        named.tracking
+    ]
+    for report in (other, unnamed):
+        url = f"/api/v1/agency/reports/{report.tracking}/verify/"
+        assert client.post(url, {}, format="json").status_code == 404
+        report.refresh_from_db()
+        assert report.status == "submitted"
+    ok = client.post(f"/api/v1/agency/reports/{named.tracking}/verify/", {}, format="json")
+    assert ok.status_code == 200 and ok.json()["agency"]["id"] == agency_a.pk
+
+
+def test_agency_verify_is_refused_to_officers_of_other_agencies(cast, agency_a):
+    from complaints.errors import ActionForbidden
+    from complaints.services import report_verify_by_agency
+    from tests.factories import file_report
+
+    report = file_report(requested_agency_id=agency_a.pk)
+    with pytest.raises(ActionForbidden):
+        report_verify_by_agency(report_id=report.pk, actor=cast.officer_b)
+    report_verify_by_agency(report_id=report.pk, actor=cast.officer_a)
+    report.refresh_from_db()
+    assert report.status == "dispatched" and report.agency_id == agency_a.pk
