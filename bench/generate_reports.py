@@ -246,6 +246,7 @@ class World:
 
     def __init__(self, rng: random.Random):
         from agencies.models import Agency, District, Province, Regency
+        from agencies.reference import UNDIVIDED_PROVINCES
         from routing.models import Category, RoutingRule
 
         self.rng = rng
@@ -280,6 +281,10 @@ class World:
         self.units = {(a[4], a[5]): a[0] for a in agencies if a[4] and a[5] and a[8]}
         self.central = [a[0] for a in agencies if a[4] is None and a[6] is None and a[8]]
         self.active = {a[0] for a in agencies if a[8]}
+        self.unit_type = {a[0]: a[5] for a in agencies}
+        self.place = {a[0]: (a[6], a[7]) for a in agencies}
+        self._offices: dict = {}
+        self.undivided = UNDIVIDED_PROVINCES
         for pk in self.path:
             root = int(self.path[pk].split("/", 1)[0])
             if self.kind[root] in ("pemkab", "pemkot"):
@@ -292,8 +297,9 @@ class World:
             CATEGORY_WEIGHTS.get(code_of.get(pk), 1) for pk in self.category_ids
         ]
         self.category_weights[-1] = CATEGORY_WEIGHTS[None]
+        # Generated reports carry no matter, so rules for a matter never apply to them.
         self.rules = list(
-            RoutingRule.objects.filter(is_active=True).select_related(
+            RoutingRule.objects.filter(is_active=True, matter__isnull=True).select_related(
                 "category", "province", "regency"
             )
         )
@@ -330,22 +336,47 @@ class World:
             agency, how = self._target(rule, province, regency)
             if agency is None:
                 continue
+            legal = rule.category.legal_basis if rule.category_id else ""
             explanation = (
                 f"Aturan #{rule.pk} ({rule.category.code if rule.category_id else 'semua kategori'}"
                 f" / {rule.kind or 'semua jenis'} / cakupan {rule.scope_label}, prioritas "
                 f"{rule.priority}) menang dari {len(rules)} aturan yang cocok"
                 f"{f', {skipped} dilewati karena tujuannya tidak ada' if skipped else ''}: {how}."
+                f"{f' Dasar hukum: {legal}' if legal else ''}"
             )
             return agency, rule.pk, explanation
         return None, None, "Tidak ada aturan yang cocok: masuk antrean triase nasional."
 
+    def _office(self, base, unit_type, province, regency):
+        """As routing.selectors.office_for: the office in the regency, else the province."""
+        if base not in self._offices:
+            self._offices[base] = [
+                pk for pk in self.active if pk != base and self.path[pk].startswith(self.path[base])
+            ]
+        below = self._offices[base]
+        depth = {pk: self.path[pk].count("/") for pk in below}
+        local = [pk for pk in below if regency and self.place[pk][1] == regency]
+        local = [pk for pk in local if not unit_type or self.unit_type[pk] == unit_type]
+        if local:
+            return min(local, key=lambda pk: (-depth[pk], pk))
+        wide = [pk for pk in below if self.place[pk] == (province, None)]
+        if not wide:
+            return None
+
+        def rank(pk):  # an office of the rule's type first, then the shallowest
+            return (bool(unit_type) and self.unit_type[pk] != unit_type, depth[pk], pk)
+
+        return min(wide, key=rank)
+
     def _target(self, rule, province, regency) -> tuple:
-        if rule.target == "agency":
+        if rule.target in ("agency", "office"):
             base = rule.target_agency_id
             how = self.name.get(base, "")
         else:
             if rule.target == "regency_government" and regency:
                 base = self.regency_gov.get(regency)
+                if base is None and regency[:2] in self.undivided:
+                    base = self.pemprov.get(province)  # Jakarta: the province holds it
             else:
                 base = self.pemprov.get(province)
             how = self.name[base] if base else ""
@@ -353,6 +384,11 @@ class World:
                 how += " (kabupaten/kota tidak diisi: diteruskan ke pemerintah provinsi)"
         if base is None or base not in self.active:
             return None, ""
+        if rule.target == "office":
+            office = self._office(base, rule.unit_type, province, regency)
+            if office is not None:
+                return office, f"{self.name[office]}, kantor {how} yang melayani wilayah pelapor"
+            return base, how
         unit = self.units.get((base, rule.unit_type)) if rule.unit_type else None
         if unit is not None:
             return unit, f"{self.name[unit]}, unit {rule.unit_type} dari {how}"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Category, RoutingRule
+from .models import Category, Matter, RoutingRule
 
 
 @admin.register(Category)
@@ -11,11 +11,21 @@ class CategoryAdmin(admin.ModelAdmin):
     raw_id_fields = ("national_agency",)
 
 
+@admin.register(Matter)
+class MatterAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_id", "category", "level", "target", "agency", "unit_type")
+    list_filter = ("level", "target", "is_default", "category")
+    search_fields = ("code", "name_id", "name_en", "legal_basis")
+    raw_id_fields = ("agency",)
+    list_select_related = ("category", "agency")
+
+
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = (
         "pk",
         "category",
+        "matter",
         "kind",
         "province",
         "regency",
@@ -26,6 +36,6 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         "is_active",
     )
     list_filter = ("target", "is_active", "kind", "category")
-    raw_id_fields = ("target_agency", "province", "regency")
+    raw_id_fields = ("target_agency", "matter", "province", "regency")
     search_fields = ("note", "target_agency__name", "category__name_id")
-    list_select_related = ("category", "province", "regency", "target_agency")
+    list_select_related = ("category", "matter", "province", "regency", "target_agency")

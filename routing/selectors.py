@@ -121,34 +121,33 @@ def _government(
 def _unit(agency: Agency, unit_type: str) -> Agency | None:
     if not unit_type:
         return None
-    return Agency.objects.filter(
-        parent=agency, unit_type=unit_type, is_active=True, regency__isnull=True
-    ).first() or (Agency.objects.filter(parent=agency, unit_type=unit_type, is_active=True).first())
+    return Agency.objects.filter(parent=agency, unit_type=unit_type, is_active=True).first()
 
 
 def office_for(
     base: Agency, *, unit_type: str, province_code: str | None, regency_code: str | None
 ) -> Agency | None:
-    """The office of ``base`` serving the place: one in (or serving) the regency, else one in
-    the province; of ``unit_type`` when given, else of any type. None when it has none there."""
+    """The office of ``base`` serving the place: one of ``unit_type`` (any type when blank) in
+    or serving the regency; else one in the province, of that type first (a Polres falls back
+    to its Polda, a Kantor Pertanahan to the Kanwil). None when ``base`` has none there."""
     below = Agency.objects.filter(path__startswith=base.path, is_active=True).exclude(pk=base.pk)
-    if unit_type:
-        below = below.filter(unit_type=unit_type)
     if regency_code:
+        typed = below.filter(unit_type=unit_type) if unit_type else below
         local = (
-            below.filter(Q(regency_id=regency_code) | Q(service_areas__regency_id=regency_code))
+            typed.filter(Q(regency_id=regency_code) | Q(service_areas__regency_id=regency_code))
             .order_by("-depth", "pk")
             .first()
         )
         if local is not None:
             return local
-    if province_code:
-        return (
-            below.filter(province_id=province_code, regency__isnull=True)
-            .order_by("depth", "pk")
-            .first()
-        )
-    return None
+    if not province_code:
+        return None
+    wide = below.filter(province_id=province_code, regency__isnull=True)
+    if unit_type:
+        found = wide.filter(unit_type=unit_type).order_by("depth", "pk").first()
+        if found is not None:
+            return found
+    return wide.order_by("depth", "pk").first()
 
 
 def resolve_target(

@@ -23,15 +23,17 @@ def rules(request):
     trial = None
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
+        matter = d.get("matter")
+        category = d.get("category") or (matter.category if matter else None)
         args = {
-            "category_id": d["category"].pk if d.get("category") else None,
+            "category_id": category.pk if category else None,
             "kind": d["kind"],
             "province_code": d["province"].code,
             "regency_code": d["regency"].code if d.get("regency") else None,
         }
-        decision = decide(**args)
+        decision = decide(**args, matter_id=matter.pk if matter else None)
         matched = []
-        for rule in candidate_rules(**args):
+        for rule in candidate_rules(**args, matter_id=matter.pk if matter else None):
             agency, how = resolve_target(
                 rule, province_code=args["province_code"], regency_code=args["regency_code"]
             )
@@ -42,7 +44,7 @@ def rules(request):
             "matched": matched,
         }
     rules_qs = RoutingRule.objects.select_related(
-        "category", "province", "regency", "target_agency"
-    ).order_by("category__name_id", "-priority", "pk")
+        "category", "matter", "province", "regency", "target_agency"
+    ).order_by("category__name_id", "matter__order", "-priority", "pk")
     page = Paginator(rules_qs, 50).get_page(request.GET.get("page"))
     return render(request, "routing/rules.html", {"form": form, "trial": trial, "page": page})

@@ -207,15 +207,12 @@ def test_every_category_with_a_rule_routes_for_every_regency():
     }
 
     def office(base: Agency, unit_type: str, regency: str, province: str) -> Agency:
-        below = [
-            a
-            for a in agencies.values()
-            if a.path.startswith(base.path) and a.pk != base.pk
-            if not unit_type or a.unit_type == unit_type
-        ]
-        local = sorted((a for a in below if a.regency_id == regency), key=lambda a: -a.depth)
+        below = [a for a in agencies.values() if a.path.startswith(base.path) and a.pk != base.pk]
+        local = [a for a in below if a.regency_id == regency]
+        local = [a for a in local if not unit_type or a.unit_type == unit_type]
         wide = [a for a in below if a.province_id == province and a.regency_id is None]
-        return (local or sorted(wide, key=lambda a: a.depth) or [base])[0]
+        wide.sort(key=lambda a: (bool(unit_type) and a.unit_type != unit_type, a.depth, a.pk))
+        return (sorted(local, key=lambda a: (-a.depth, a.pk)) or wide or [base])[0]
 
     def expected(rule: RoutingRule, regency: str, province: str) -> Agency | None:
         if rule.target in (T.AGENCY, T.OFFICE):
