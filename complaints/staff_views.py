@@ -189,7 +189,7 @@ def _assist(report: Report) -> dict:
     goes on without it (and the failure is logged)."""
     from routing.suggest import MINIMUM, suggest
 
-    from .duplicates import similar_open_reports
+    from .duplicates import similar_reports
 
     result: dict = {"suggestions": [], "duplicates": [], "minimum": MINIMUM}
     try:
@@ -201,11 +201,11 @@ def _assist(report: Report) -> dict:
     except Exception:
         logger.exception("category suggestion failed for %s", report.tracking)
     try:
-        result["duplicates"] = similar_open_reports(
-            title=report.title,
-            description=report.description,
-            province_id=report.province_id,
-            regency_id=report.regency_id,
+        result["duplicates"] = similar_reports(
+            text=f"{report.title}\n{report.description}",
+            regency=report.regency_id,
+            category=report.category_id,
+            public_only=False,  # national triage sees every report
             exclude_id=report.pk,
         )
     except Exception:

@@ -108,13 +108,13 @@ def regency_options(request):
 @require_POST
 def report_assist(request):
     """While the citizen writes: the categories the text suggests and open public reports of
-    the same province that look the same (to support instead of filing again). A fragment for
-    htmx; posted, not in the URL, so the text stays out of access logs. The form works the
-    same without it."""
+    the same regency that tell of the same problem (to support instead of filing again). A
+    fragment for htmx; posted, not in the URL, so the text stays out of access logs. The form
+    works the same without it."""
     from routing.models import Category
     from routing.suggest import suggest
 
-    from .duplicates import similar_open_reports
+    from .duplicates import similar_reports
 
     title = request.POST.get("title", "")[:200]
     description = request.POST.get("description", "")[:2000]
@@ -122,13 +122,11 @@ def report_assist(request):
     names = Category.objects.filter(code__in=[code for code, _ in codes], is_active=True)
     by_code = {c.code: c for c in names}
     suggestions = [(by_code[code], conf) for code, conf in codes if code in by_code]
-    similar = similar_open_reports(
-        title=title,
-        description=description,
-        province_id=request.POST.get("province") or None,
-        regency_id=request.POST.get("regency") or None,
-        limit=3,
-        public_only=True,
+    similar = similar_reports(
+        text=f"{title}\n{description}",
+        regency=request.POST.get("regency", "")[:8] or None,
+        category=request.POST.get("category", "")[:40] or None,
+        public_only=True,  # a citizen's page: never a confidential report
     )
     return render(
         request,
