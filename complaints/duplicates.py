@@ -38,7 +38,7 @@ from django.db.models import Q
 from django.utils import timezone
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-from lapor.memo import Memo
+from core.memo import Memo
 
 from .models import Report
 
