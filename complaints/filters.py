@@ -14,6 +14,7 @@ from routing.models import Category
 
 from . import tracking
 from .models import Channel, Kind, Report, Status
+from .queues import late_q
 from .selectors import search_reports
 
 
@@ -44,6 +45,7 @@ class InboxFilter(django_filters.FilterSet):
     )
     sort = django_filters.OrderingFilter(
         label=_("Urutkan"),
+        empty_label=_("Batas waktu (terdekat dan terlambat dulu)"),
         fields=(
             ("created_at", "created"),
             ("response_due", "response_due"),
@@ -89,11 +91,7 @@ class InboxFilter(django_filters.FilterSet):
             return search_reports(queryset, value)
 
     def filter_overdue(self, queryset, name, value):
-        now = timezone.now()
-        late = Q(status=Status.DISPATCHED, response_due__lt=now) | Q(
-            status__in=[Status.DISPATCHED, Status.IN_PROGRESS], resolution_due__lt=now
-        )
-        return queryset.filter(late) if value else queryset.exclude(late)
+        return queryset.filter(late_q()) if value else queryset.exclude(late_q())
 
     def filter_assigned(self, queryset, name, value):
         if value == "me":

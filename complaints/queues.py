@@ -162,3 +162,38 @@ def colleagues_of(user, *, limit: int = 200) -> list:
         .annotate(open_load=Count("assigned_reports", filter=working, distinct=True))
         .order_by("full_name", "pk")[:limit]
     )
+
+
+def by_deadline(qs: QuerySet) -> QuerySet:
+    """Worked from the top: the nearest deadline the agency must meet first (the first
+    response while dispatched, the resolution while in progress; the most late first), then
+    reports with no clock of the agency's running, newest first."""
+    from django.db.models import DateTimeField, F
+
+    due = Case(
+        When(status=Status.DISPATCHED, then=F("response_due")),
+        When(status=Status.IN_PROGRESS, then=F("resolution_due")),
+        default=Value(None),
+        output_field=DateTimeField(),
+    )
+    return qs.annotate(due_at=due).order_by(F("due_at").asc(nulls_last=True), "-created_at", "-pk")
+
+
+def late_q(now=None) -> Q:
+    now = now or timezone.now()
+    return Q(status=Status.DISPATCHED, response_due__lt=now) | Q(
+        status__in=[Status.DISPATCHED, Status.IN_PROGRESS], resolution_due__lt=now
+    )
+
+
+def overdue_count(qs: QuerySet, cache_key: str | None = None) -> int:
+    """Open reports of the inbox past a deadline, cached like the status counts."""
+    key = f"{cache_key}:late" if cache_key else None
+    if key:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    n = qs.order_by().filter(late_q()).count()
+    if key:
+        cache.set(key, n, COUNTS_TTL)
+    return n

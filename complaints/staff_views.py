@@ -223,6 +223,8 @@ def inbox(request):
     base = queues.inbox_for(request.user)
     flt = InboxFilter(request.GET or None, queryset=base, request=request)
     qs = flt.qs if flt.is_bound and flt.is_valid() else base
+    if not request.GET.get("sort"):
+        qs = queues.by_deadline(qs)
     searching = bool(request.GET.get("q", "").strip())
     page = CappedPaginator(qs, PAGE_SIZE, searching=searching).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -241,6 +243,8 @@ def inbox(request):
             "page": page,
             "query": query.urlencode(),
             "counts": queues.status_counts(base, queues.counts_key(request.user)),
+            "overdue": queues.overdue_count(base, queues.counts_key(request.user)),
+            "filtering": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
             "read_only": not scope_for(request.user).works_reports,
             "addressed": _addressed(request.user) if full_page else None,
             "loads": queues.officer_loads(request.user) if full_page else [],

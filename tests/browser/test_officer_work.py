@@ -69,3 +69,25 @@ def test_an_officer_assigns_a_colleague_who_then_sees_it(page, live_server, agen
     expect(inbox).to_contain_text(report.tracking)
     inbox.get_by_role("link", name=report.tracking).click()
     expect(page.get_by_test_id("timeline")).to_contain_text("Mohon ditangani minggu ini.")
+
+
+def test_the_inbox_on_a_360_px_screen_has_no_sideways_scroll(
+    browser, request, live_server, agency_a
+):
+    from tests.browser.conftest import _context
+
+    national = make_staff("national_admin")
+    officer = make_staff("officer", agency=agency_a)
+    for i in range(3):
+        dispatched_report(
+            agency_a, national, title=f"Laporan dengan judul yang cukup panjang nomor {i}"
+        )
+    for phone in _context(browser, request, viewport={"width": 360, "height": 740}):
+        sign_in(phone, live_server, officer)
+        phone.goto(live_server.url + "/kerja/")
+        expect(phone.get_by_test_id("inbox")).to_be_visible()
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"the inbox scrolls sideways: {width} px"
+        # The list starts on the first screen: the filters are folded away.
+        top = phone.get_by_test_id("inbox").bounding_box()["y"]
+        assert top < 740, f"the list starts {top} px down"

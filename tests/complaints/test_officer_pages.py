@@ -68,3 +68,29 @@ def test_answer_templates_need_no_inline_script(client, cast, agency_a):
     assert 'data-template="Terima kasih."' in page
     assert "<script nonce" not in page  # a swapped-in panel's nonce would be refused
     assert "js/staff.js" in page
+
+
+def test_the_inbox_is_worked_from_the_nearest_deadline_with_an_overdue_count(
+    client, cast, agency_a
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from complaints.models import Report
+    from complaints.services import report_transition
+
+    now = timezone.now()
+    fresh = dispatched_report(agency_a, cast.national, title="Baru masuk")
+    late = dispatched_report(agency_a, cast.national, title="Sudah terlambat")
+    later = dispatched_report(agency_a, cast.national, title="Dikerjakan")
+    report_transition(report_id=later.pk, action="respond", actor=cast.officer_a, note="Ok.")
+    Report.objects.filter(pk=late.pk).update(response_due=now - dt.timedelta(days=2))
+    Report.objects.filter(pk=fresh.pk).update(response_due=now + dt.timedelta(days=3))
+    Report.objects.filter(pk=later.pk).update(resolution_due=now + dt.timedelta(days=30))
+    login(client, cast.officer_a)
+    response = client.get(reverse("workspace:inbox"))
+    assert [r.pk for r in response.context["page"]] == [late.pk, fresh.pk, later.pk]
+    assert "1 laporan melewati batas waktu" in response.content.decode()
+    newest = client.get(reverse("workspace:inbox"), {"sort": "-created"}).context["page"]
+    assert [r.pk for r in newest] == [later.pk, late.pk, fresh.pk]
