@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from complaints.models import ReportEvent
-from tests.factories import PASSWORD, attach_photo, dispatched_report
+from tests.factories import PASSWORD, attach_photo, dispatched_report, file_report
 
 pytestmark = pytest.mark.django_db
 
@@ -365,5 +365,14 @@ def test_sync_api_another_agencys_key_is_refused(cast, agency_a, agency_b):
         assert getattr(api(key_b.raw), method)(url, body, format="json").status_code == 404, url
         assert ReportEvent.objects.filter(report=report).count() == before, url
         assert getattr(api(key_a.raw), method)(url, body, format="json").status_code == own, url
-    for url in ("/api/v1/agency/status-map/", "/api/v1/agency/filings/"):
+    for url in (
+        "/api/v1/agency/status-map/",
+        "/api/v1/agency/filings/",
+        "/api/v1/agency/verification/",
+    ):
         assert api().get(url).status_code == 401
+    waiting = file_report(requested_agency_id=agency_a.pk)
+    verify = f"/api/v1/agency/reports/{waiting.tracking}/verify/"
+    assert api().post(verify, {}, format="json").status_code == 401
+    assert api(key_b.raw).post(verify, {}, format="json").status_code == 404
+    assert api(key_a.raw).post(verify, {}, format="json").status_code == 200
