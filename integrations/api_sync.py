@@ -14,6 +14,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from agencies import regions
 from agencies.models import Agency
 from complaints.models import Attachment, Channel, Report
 from complaints.permissions import can, reports_addressed_to
@@ -480,3 +481,113 @@ class StatusWordApi(SyncApiView):
             expected_version=d.get("version"),
         )
         return self.detail(request, updated)
+
+
+# --- backfill --------------------------------------------------------------------------------
+
+IMPORT_BATCH = 500  # records per call; the management command takes any number
+
+
+class ImportStepSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=sync.IMPORT_ACTIONS)
+    at = serializers.DateTimeField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=80)
+    rating = serializers.IntegerField(required=False, min_value=1, max_value=5)
+
+
+class ImportRecordSerializer(ExternalFilingApi.ExternalFilingSerializer):
+    """One archived report: the filing's fields, ``filed_at`` and its ``history`` (steps in
+    time order). The reporter's contact is optional here: nobody is written to about an
+    archive."""
+
+    filed_at = serializers.DateTimeField()
+    history = ImportStepSerializer(many=True, required=False, default=list)
+
+    def validate(self, attrs):
+        regency = attrs.get("regency")
+        if regency and regions.regencies()[regency][0] != attrs["province"]:
+            raise serializers.ValidationError(
+                {"regency": [_("Kabupaten/kota ini tidak berada di provinsi itu.")]}
+            )
+        return attrs
+
+
+def parse_records(items, client: Agency) -> list:
+    """ImportRecord for each well-formed item, else {"index", "external_id", "reason"}."""
+    out = []
+    for index, item in enumerate(items):
+        external_id = item.get("external_id") if isinstance(item, dict) else None
+        s = ImportRecordSerializer(data=item if isinstance(item, dict) else {})
+        if not s.is_valid():
+            out.append({"index": index, "external_id": external_id, "reason": s.errors})
+            continue
+        d = s.validated_data
+        units = {ref: unit_of(client, ref) for ref in _unit_refs(d)}
+        missing = [ref for ref, unit in units.items() if unit is None]
+        if missing:
+            reason = {"unit": [_("Unit kerja ini bukan bagian instansi Anda.")]}
+            out.append({"index": index, "external_id": external_id, "reason": reason})
+            continue
+        target = units.get(d.get("unit")) or client
+        steps = [
+            sync.ImportStep(
+                action=h["action"],
+                at=h["at"],
+                note=h.get("note", ""),
+                unit=units.get(h.get("unit")),
+                rating=h.get("rating"),
+            )
+            for h in d["history"]
+        ]
+        out.append(
+            sync.ImportRecord(
+                external_id=d["external_id"],
+                data=_new_report(d, target),
+                filed_at=d["filed_at"],
+                history=steps,
+            )
+        )
+    return out
+
+
+def _unit_refs(d: dict) -> set:
+    refs = {d.get("unit")} | {h.get("unit") for h in d["history"]}
+    return {r for r in refs if r}
+
+
+class ImportApi(SyncApiView):
+    """Backfill: up to 500 archived reports per call, each with its original dates and
+    history, applied through the status machine in import mode (events marked imported; no
+    e-mail, no webhook). Each record stands alone: the answer counts what was imported, what
+    was already in (skipped: send the same batch again safely) and lists every refusal with
+    its reason."""
+
+    parser_classes = [BoundedJSONParser]
+
+    class ImportBatchSerializer(serializers.Serializer):
+        reports = serializers.ListField(
+            child=serializers.DictField(), min_length=1, max_length=IMPORT_BATCH
+        )
+
+    class ImportResultSerializer(serializers.Serializer):
+        run = serializers.IntegerField()
+        received = serializers.IntegerField()
+        imported = serializers.IntegerField()
+        skipped = serializers.IntegerField()
+        refused = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(
+        request=ImportBatchSerializer,
+        responses={200: ImportResultSerializer, **errors(400, 401, 413, 429)},
+    )
+    def post(self, request):
+        from .models import ImportRun
+
+        serializer = self.ImportBatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = request.auth
+        records = parse_records(serializer.validated_data["reports"], key.agency)
+        run = ImportRun.objects.create(agency=key.agency, key=key)
+        result = sync.reports_import(agency=key.agency, records=records, key=key, run=run)
+        return Response({"run": run.pk, **result.__dict__})

@@ -7,6 +7,7 @@ A *client* is the agency an API key acts for: every key of that agency shares it
 ids, so a key rotated next year still answers the same report for the same id."""
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from complaints.errors import DomainError, InvalidAction
 from complaints.models import Attachment, Report, Status
 from complaints.services import NewReport, attachment_save, report_submit, report_transition
 
-from .models import ApiKey, ExternalRef, StatusMap
+from .models import ApiKey, ExternalRef, ImportRun, StatusMap
 
 EXTERNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 
@@ -304,39 +305,40 @@ def _check_history(record: ImportRecord, now: dt.datetime) -> None:
         previous = step.at
 
 
-def report_import(*, key: ApiKey, record: ImportRecord) -> Report | None:
-    """Brings one archived report in, with its original dates and history: filed at its
-    time, then every step through the status machine in import mode (``imported_at``), all in
-    one transaction, so a step the machine refuses refuses the whole record. Dispatch goes to
-    the client's agency (or the unit named); the summaries follow every step as for a live
-    report. Returns None when this external id is already in (resumable); raises
-    ImportRefused with the reason."""
+def report_import(
+    *, agency: Agency, record: ImportRecord, key: ApiKey | None = None
+) -> Report | None:
+    """Brings one archived report of ``agency`` (the client) in, with its original dates and
+    history: filed at its time, then every step through the status machine in import mode
+    (``imported_at``), all in one transaction, so a step the machine refuses refuses the
+    whole record. Dispatch goes to the client's agency (or the unit named); the summaries
+    follow every step as for a live report. Returns None when this external id is already in
+    (resumable); raises ImportRefused with the reason."""
     check_external_id(record.external_id)
-    if ExternalRef.objects.filter(agency_id=key.agency_id, external_id=record.external_id).exists():
+    if ExternalRef.objects.filter(agency=agency, external_id=record.external_id).exists():
         return None
     _check_history(record, timezone.now())
+    where = "submit"
     try:
         with transaction.atomic():
             report = report_submit(data=record.data, filed_at=record.filed_at)
             ExternalRef.objects.create(
-                agency_id=key.agency_id,
-                external_id=record.external_id,
-                report=report,
-                key=key,
+                agency=agency, external_id=record.external_id, report=report, key=key
             )
-            for step in record.history:
-                report = _import_step(key, report, step)
+            for number, step in enumerate(record.history, 1):
+                where = f"{number}. {step.action}"
+                report = _import_step(agency, report, step)
     except DomainError as exc:
-        raise ImportRefused(f"{exc.code}: {exc.message}") from exc
+        raise ImportRefused(f"{where}: {exc.code}: {exc.message}") from exc
     except IntegrityError:
         return None  # the same id imported at the same moment by another run
     return report
 
 
-def _import_step(key: ApiKey, report: Report, step: ImportStep) -> Report:
+def _import_step(agency: Agency, report: Report, step: ImportStep) -> Report:
     params: dict = {}
     if step.action == "dispatch":
-        params["agency"] = step.unit or key.agency
+        params["agency"] = step.unit or agency
     elif step.action == "assign_unit":
         if step.unit is None:
             raise ImportRefused(_("assign_unit tanpa unit"))
@@ -352,3 +354,52 @@ def _import_step(key: ApiKey, report: Report, step: ImportStep) -> Report:
         imported_at=step.at,
         **params,
     )
+
+
+@dataclass
+class ImportResult:
+    received: int = 0
+    imported: int = 0
+    skipped: int = 0
+    refused: list = field(default_factory=list)  # {"index", "external_id", "reason"}
+
+
+def reports_import(
+    *, agency: Agency, records, key: ApiKey | None = None, run: ImportRun | None = None
+) -> ImportResult:
+    """Imports ``records`` (ImportRecord, or a dict of errors for a record that failed to
+    parse: {"index", "external_id", "reason"}), each in its own transaction: one refused
+    record refuses itself only. Running the same archive again is safe (what is in is
+    skipped), so a run cut short is resumed by running it again."""
+    result = ImportResult()
+    for index, record in enumerate(records):
+        result.received += 1
+        if isinstance(record, dict):
+            # Serializer errors hold lazy texts: plain JSON for the answer and the run's row.
+            result.refused.append(json.loads(json.dumps(record, default=str)))
+            continue
+        try:
+            report = report_import(agency=agency, record=record, key=key)
+        except (ImportRefused, InvalidAction) as exc:
+            reason = getattr(exc, "reason", None) or str(getattr(exc, "message", exc))
+            result.refused.append(
+                {"index": index, "external_id": record.external_id, "reason": str(reason)}
+            )
+            continue
+        if report is None:
+            result.skipped += 1
+        else:
+            result.imported += 1
+    if run is not None:
+        ImportRun.objects.filter(pk=run.pk).update(
+            received=result.received,
+            imported=result.imported,
+            skipped=result.skipped,
+            refused=result.refused[:10000],
+        )
+        import_run_finish(run_id=run.pk)
+    return result
+
+
+def import_run_finish(*, run_id: int) -> None:
+    ImportRun.objects.filter(pk=run_id).update(finished_at=timezone.now())

@@ -3,7 +3,7 @@ reference data, indicators), the agency scope (API key) and the SMS gateway."""
 
 from django.urls import path
 
-from . import api_agency, api_public, api_sms, api_sync
+from . import api_agency, api_public, api_sms, api_sync, opendata
 
 urlpatterns = [
     path("reports/", api_public.ReportCreateApi.as_view(), name="api-report-create"),
@@ -73,5 +73,9 @@ urlpatterns = [
         api_sync.AgencyVerifyApi.as_view(),
         name="api-agency-report-verify",
     ),
+    # Open data (integrations/opendata.py), public.
+    path("opendata/reports/", opendata.OpenReportListApi.as_view(), name="api-opendata-reports"),
+    path("opendata/daily/<str:day>/", opendata.OpenDailyApi.as_view(), name="api-opendata-daily"),
+    path("agency/import/", api_sync.ImportApi.as_view(), name="api-agency-import"),
     path("agency/status-map/", api_sync.StatusMapApi.as_view(), name="api-agency-status-map"),
 ]

@@ -52,6 +52,8 @@ PUBLIC = {
     "api-categories",
     "api-province-indicators",
     "api-sms-inbound",
+    "api-opendata-reports",
+    "api-opendata-daily",
     "api-schema",
     "api-docs",
     "health",
@@ -108,6 +110,7 @@ STAFF = {
     "api-agency-status-map",
     "api-agency-addressed",
     "api-agency-report-verify",
+    "api-agency-import",
 }
 # Staff URLs another agency's officer may open: they show that officer's own work, not A's.
 OWN_STAFF = {
