@@ -161,7 +161,8 @@ class OpenReportListApi(OpenDataApiView):
             OpenReportFilterSerializer,
             OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
         ],
-        responses={200: OpenReportPageSerializer, **errors(400, 429)},
+        # 404: a ``format`` other than json or csv (DRF's content negotiation).
+        responses={200: OpenReportPageSerializer, **errors(400, 404, 429)},
     )
     def get(self, request, **kwargs):
         f = OpenReportFilterSerializer(data=request.query_params)
