@@ -103,6 +103,7 @@ def direct(start: dt.date, end: dt.date, where: Q | None = None) -> dict:
     resolved_ever = [
         r for r in reports if r.resolved_at or r.status in ("resolved", "closed") or r.reopen_count
     ]
+
     def late(r):  # missed a limit: marked overdue, or answered or resolved after it
         return bool(
             r.overdue_at
