@@ -26,6 +26,7 @@ STATUSES = [
     "closed",
     "rejected",
     "merged",
+    "archived",
 ]
 MEASURES = [
     "dispatched",

@@ -104,6 +104,7 @@ STATUS_LABELS = {
     "closed": gettext_lazy("Ditutup"),
     "rejected": gettext_lazy("Ditolak"),
     "merged": gettext_lazy("Digabungkan"),
+    "archived": gettext_lazy("Diarsipkan"),
 }
 BAND_LABELS = {
     "good": gettext_lazy("Baik"),
