@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0007_staged_uploads'),
+        ('complaints', '0010_merge_three_0008s'),
     ]
 
     operations = [
