@@ -87,6 +87,7 @@ STAFF = {
     "workspace:inbox",
     "workspace:agency-search",
     "workspace:export",
+    "workspace:export-xlsx",
     "workspace:templates",
     "workspace:detail",
     "workspace:act",
@@ -117,6 +118,7 @@ OWN_STAFF = {
     "workspace:inbox",
     "workspace:agency-search",
     "workspace:export",
+    "workspace:export-xlsx",
     "workspace:templates",
     "workspace:bulk",
 }
