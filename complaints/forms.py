@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies import regions
-from agencies.models import Province
+from agencies.models import Agency, Province
 from core.inputs import date_in_range
-from routing.models import Category
+from routing.models import Category, Matter
+from routing.understand import UNKNOWN
 
 from . import tracking
 from .models import UNPUBLISHED, Kind, Status
@@ -55,6 +56,23 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         return [f for f in files if f]
+
+
+def agency_choices(province_code: str | None) -> list:
+    """Agencies a citizen may name instead of the rules' choice: the governments of the
+    province and its regencies and cities, and every central agency and state enterprise
+    (grouped for a select). Two queries."""
+    national = Agency.objects.active().top_level().filter(level=Agency.Level.NATIONAL)
+    groups = []
+    if province_code:
+        local = Agency.objects.active().top_level().filter(province_id=province_code)
+        groups.append(
+            (_("Pemerintah daerah"), [(a.slug, a.name) for a in local.order_by("kind", "name")])
+        )
+    groups.append(
+        (_("Kementerian, lembaga dan BUMN"), [(a.slug, a.name) for a in national.order_by("name")])
+    )
+    return groups
 
 
 def regency_choices(province_code: str | None = None):
@@ -183,6 +201,11 @@ class ReportForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
+    # Both shown by the routing preview (templates/complaints/partials/report_route.html):
+    # the answer to its one question, and the agency the citizen names instead of the rules'.
+    matter = forms.CharField(required=False, max_length=60)
+    requested_agency = forms.CharField(required=False, max_length=80)
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
@@ -201,6 +224,25 @@ class ReportForm(forms.Form):
         if day and day > timezone.localdate() + dt.timedelta(days=1):
             raise ValidationError(_("Tanggal kejadian tidak boleh di masa depan."))
         return day
+
+    def clean_matter(self):
+        code = self.cleaned_data.get("matter") or ""
+        if (
+            code
+            and code != UNKNOWN
+            and not Matter.objects.filter(code=code, is_active=True).exists()
+        ):
+            raise ValidationError(_("Pilih salah satu jawaban yang tersedia."))
+        return code
+
+    def clean_requested_agency(self):
+        slug = self.cleaned_data.get("requested_agency") or ""
+        if not slug:
+            return None
+        agency = Agency.objects.filter(slug=slug, is_active=True).first()
+        if agency is None:
+            raise ValidationError(_("Instansi ini tidak dikenal. Pilih dari daftar."))
+        return agency
 
     def clean_website(self):
         if self.cleaned_data.get("website"):
@@ -234,10 +276,14 @@ class ReportForm(forms.Form):
                 )
         return data
 
-    def to_new_report(self, channel: str, attachments=()) -> NewReport:
-        """``attachments``: the draft's staged files (complaints.staging), checked already."""
+    def to_new_report(self, channel: str, attachments=(), matter_id=None) -> NewReport:
+        """``attachments``: the draft's staged files (complaints.staging), checked already.
+        ``matter_id``: the matter the routing preview settled (text, answer or "tidak tahu")."""
         d = self.cleaned_data
+        agency = d.get("requested_agency")
         return NewReport(
+            matter_id=matter_id,
+            requested_agency_id=agency.pk if agency else None,
             kind=d["kind"],
             title=d["title"].strip(),
             description=d["description"].strip(),

@@ -69,6 +69,7 @@ class NewReport:
     province_id: str
     channel: str
     category_id: int | None = None
+    matter_id: int | None = None
     regency_id: str | None = None
     district_id: str | None = None
     address: str = ""
@@ -145,6 +146,7 @@ def report_submit(*, data: NewReport, reporter=None, filed_at: dt.datetime | Non
         title=data.title,
         description=data.description,
         category_id=data.category_id,
+        matter_id=data.matter_id,
         province_id=data.province_id,
         regency_id=data.regency_id or None,
         district_id=data.district_id or None,
@@ -162,12 +164,7 @@ def report_submit(*, data: NewReport, reporter=None, filed_at: dt.datetime | Non
         requested_agency_id=data.requested_agency_id,
         channel=data.channel,
         status=Status.SUBMITTED,
-        verify_due=deadlines.due(
-            stage=deadlines.Stage.VERIFY,
-            kind=data.kind,
-            start=now,
-            province_id=data.province_id,
-        ),
+        verify_due=deadlines.due(stage=deadlines.Stage.VERIFY, kind=data.kind, start=now),
     )
     if report.reporter is not None:
         report.reporter_name = report.reporter_name or report.reporter.display_name
@@ -336,7 +333,6 @@ def _start_agency_clock(report: Report, now, calendar: Calendar) -> None:
         agency_id=report.owner_agency_id,
         category_id=report.category_id,
         calendar=calendar,
-        province_id=report.province_id,
     )
     report.overdue_at = None
     if report.dispatched_at is None:
@@ -348,7 +344,6 @@ def _start_agency_clock(report: Report, now, calendar: Calendar) -> None:
             agency_id=report.owner_agency_id,
             category_id=report.category_id,
             calendar=calendar,
-            province_id=report.province_id,
         )
 
 
@@ -366,11 +361,7 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
             report.category_confirmed = True
     elif name == "request_info":
         report.info_due = deadlines.due(
-            stage=deadlines.Stage.INFO,
-            kind=report.kind,
-            start=now,
-            calendar=cal,
-            province_id=report.province_id,
+            stage=deadlines.Stage.INFO, kind=report.kind, start=now, calendar=cal
         )
     elif name in ("provide_info",):
         report.info_due = None
@@ -396,11 +387,7 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
     elif name == "resolve":
         report.resolved_at = now
         report.dispute_due = deadlines.due(
-            stage=deadlines.Stage.DISPUTE,
-            kind=report.kind,
-            start=now,
-            calendar=cal,
-            province_id=report.province_id,
+            stage=deadlines.Stage.DISPUTE, kind=report.kind, start=now, calendar=cal
         )
     elif name == "extend":
         if report.kind != "information_request" or report.extended:
@@ -410,7 +397,6 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
             kind=report.kind,
             start=report.resolution_due or now,
             calendar=cal,
-            province_id=report.province_id,
         )
         report.resolution_due, report.extended = amount_due, True
     elif name == "transfer":

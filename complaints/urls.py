@@ -7,6 +7,7 @@ app_name = "complaints"
 urlpatterns = [
     path("lapor/", views.report_create, name="report-create"),
     path("lapor/bantuan/", views.report_assist, name="report-assist"),
+    path("lapor/tujuan/", views.report_route, name="report-route"),
     path("lapor/wilayah/", views.regency_options, name="regency-options"),
     path("lapor/terkirim/<str:tracking>/", views.report_created, name="report-created"),
     path("lacak/", views.track, name="track"),

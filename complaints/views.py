@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
+from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,12 +15,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies import regions
 from agencies.models import Regency
 from core import ratelimit
+from routing.models import Category
+from routing.preview import Preview, routing_preview
+from routing.understand import question_for
 
 from . import photos, selectors, staging
 from .errors import DomainError, StorageFull
-from .forms import NoteForm, PublicFilterForm, RatingForm, ReportForm, TrackForm, regency_choices
+from .forms import (
+    NoteForm,
+    PublicFilterForm,
+    RatingForm,
+    ReportForm,
+    TrackForm,
+    agency_choices,
+    regency_choices,
+)
 from .models import Attachment, Channel, Report, Status
 from .paging import CappedPaginator
 from .permissions import (
@@ -54,6 +67,8 @@ def report_create(request):
     draft = staging.draft_for(request)
     if request.method != "POST":
         return _report_form(request, ReportForm(user=request.user), draft)
+    if request.POST.get("preview"):
+        return _report_preview(request, draft)
     allowed, retry_after = ratelimit.hit(request, "file")
     if not allowed:
         return ratelimit.too_many(request, retry_after)
@@ -67,9 +82,10 @@ def report_create(request):
     if form.is_valid() and not refused:
         files = staging.staged_files(draft)
         try:
-            report = report_submit(
-                data=form.to_new_report(Channel.WEB, files), reporter=request.user
-            )
+            route = _route(form.cleaned_data)
+            matter = route.reading.matter
+            data = form.to_new_report(Channel.WEB, files, matter_id=matter.pk if matter else None)
+            report = report_submit(data=data, reporter=request.user)
         except StorageFull as exc:
             form.add_error("attachments", exc.message)
             return _report_form(request, form, draft, status=503, headers={"Retry-After": "300"})
@@ -81,9 +97,101 @@ def report_create(request):
     return _report_form(request, form, draft)
 
 
-def _report_form(request, form, draft, *, status=200, headers=None):
+def _report_preview(request, draft):
+    """ "Lihat tujuan" without JavaScript: the form again, as typed (and with the files chosen
+    stored in the draft), with the routing preview and its question; nothing is filed and no
+    error is shown yet."""
+    allowed, retry_after = ratelimit.hit(request, "preview")
+    if not allowed:
+        return ratelimit.too_many(request, retry_after)
+    form = ReportForm(request.POST, user=request.user)
+    try:
+        refused = staging.take_files(request, draft)
+    except StorageFull as exc:
+        refused = [exc.message]
+    context = _route_context(request.POST)
+    # Errors are shown when the report is sent, not while the citizen only looks.
+    form._errors, form.cleaned_data = ErrorDict(), {}
+    for message in refused:
+        form.add_error("attachments", message)
+    return _report_form(request, form, draft, extra=context)
+
+
+def _route(data) -> Preview:
+    """The routing preview for what the form holds (cleaned data or raw POST values)."""
+    category = data.get("category")
+    return routing_preview(
+        title=str(data.get("title") or "")[:200],
+        description=str(data.get("description") or "")[:10000],
+        kind=str(data.get("kind") or ""),
+        province=data.get("province") or None,
+        regency=data.get("regency_code") or data.get("regency") or None,
+        category=getattr(category, "code", None),
+        matter=data.get("matter") or None,
+    )
+
+
+def _route_context(post) -> dict:
+    """The routing preview's context from raw form values: unknown codes are ignored (the
+    form itself says what is wrong when it is sent)."""
+    category = Category.objects.filter(pk=_int(post.get("category")), is_active=True).first()
+    title, description = post.get("title", ""), post.get("description", "")
+    province = post.get("province", "")
+    province = province if province in regions.provinces() else None
+    regency = post.get("regency", "")
+    regency = (
+        regency if province and regions.regencies().get(regency, ("",))[0] == province else None
+    )
+    if len(title.strip()) + len(description.strip()) < 20 or province is None:
+        return {"route": None}
+    route = _route(
+        {
+            "title": title,
+            "description": description,
+            "kind": post.get("kind", ""),
+            "province": province,
+            "regency": regency,
+            "category": category,
+            "matter": post.get("matter", ""),
+        }
+    )
+    return {
+        "route": route,
+        "question": route.reading.question or _asked(route, f"{title}\n{description}"),
+        "chosen_matter": post.get("matter", ""),
+        "agency_groups": agency_choices(province),
+        "chosen_agency": post.get("requested_agency", ""),
+    }
+
+
+def _asked(route, text: str):
+    """The question stays on the form once answered, so the answer can be changed."""
+    if route.reading.matter_from != "given" or route.reading.category is None:
+        return None
+    return question_for(route.reading.category.code, text)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+def report_route(request):
+    """While the citizen writes: where the report will go and why, with the question where
+    the text does not settle it and the choice of another agency. A fragment for htmx; the
+    "Lihat tujuan" button gives the same without JavaScript."""
+    allowed, _retry_after = ratelimit.hit(request, "preview")
+    if not allowed:
+        return HttpResponse(status=429)
+    return render(request, "complaints/partials/report_route.html", _route_context(request.POST))
+
+
+def _report_form(request, form, draft, *, status=200, headers=None, extra=None):
     """The form, with the files this draft already holds listed (each removable)."""
-    context = {"form": form, "draft": draft, "staged": staging.staged_files(draft)}
+    context = {"form": form, "draft": draft, "staged": staging.staged_files(draft), **(extra or {})}
     response = render(request, "complaints/report_form.html", context, status=status)
     for name, value in (headers or {}).items():
         response[name] = value

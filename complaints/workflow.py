@@ -67,10 +67,10 @@ ACTIONS: dict[str, Action] = {
         _a(
             "expire_info",
             [S.NEEDS_INFO],
-            S.ARCHIVED,
+            S.REJECTED,
             SYSTEM,
             True,
-            _("Diarsipkan: tidak dilengkapi pelapor dalam batas waktu"),
+            _("Ditolak: tidak dilengkapi dalam batas waktu"),
         ),
         _a(
             "reject",

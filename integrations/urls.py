@@ -3,7 +3,7 @@ reference data, indicators), the agency scope (API key) and the SMS gateway."""
 
 from django.urls import path
 
-from . import api_agency, api_public, api_sms, api_sync, opendata
+from . import api_agency, api_public, api_routing, api_sms, api_sync, opendata
 
 urlpatterns = [
     path("reports/", api_public.ReportCreateApi.as_view(), name="api-report-create"),
@@ -78,4 +78,5 @@ urlpatterns = [
     path("opendata/daily/<str:day>/", opendata.OpenDailyApi.as_view(), name="api-opendata-daily"),
     path("agency/import/", api_sync.ImportApi.as_view(), name="api-agency-import"),
     path("agency/status-map/", api_sync.StatusMapApi.as_view(), name="api-agency-status-map"),
+    path("routing/preview", api_routing.RoutingPreviewApi.as_view(), name="api-routing-preview"),
 ]

@@ -269,6 +269,8 @@ LAPOR_RATE_LIMITS = {
     # Sign-ups and password-reset requests per address.
     "account": (envint("LAPOR_RATE_ACCOUNT", 10), 600),
     "track": (envint("LAPOR_RATE_TRACK", 60), 60),
+    # The routing preview (form and API): asked as the citizen types, so more than filing.
+    "preview": (envint("LAPOR_RATE_PREVIEW", 60), 60),
     # Integrations: calls per API key, and texts per sender on the SMS channel.
     "api": (envint("LAPOR_RATE_API", 600), 60),
     "sms": (envint("LAPOR_RATE_SMS", 10), 3600),
@@ -277,9 +279,6 @@ LAPOR_RATE_LIMITS = {
 # channel is off without one) and the outbound gateway backend (complaints.sms).
 LAPOR_SMS_INBOUND_TOKEN = envsecret("LAPOR_SMS_INBOUND_TOKEN", "")
 LAPOR_SMS_BACKEND = os.environ.get("LAPOR_SMS_BACKEND", "complaints.sms.ConsoleBackend")
-# complaints.sms.HttpGatewayBackend: where it posts each text, and its bearer token.
-LAPOR_SMS_GATEWAY_URL = os.environ.get("LAPOR_SMS_GATEWAY_URL", "")
-LAPOR_SMS_GATEWAY_TOKEN = envsecret("LAPOR_SMS_GATEWAY_TOKEN", "")
 # Webhooks (integrations.webhooks): attempts before a delivery is given up (and the agency's
 # admins are e-mailed), and the timeout of one attempt in seconds.
 LAPOR_WEBHOOK_MAX_ATTEMPTS = envint("LAPOR_WEBHOOK_MAX_ATTEMPTS", 20)
