@@ -592,7 +592,7 @@ class Simulator:
 
     def more_information(self, life: Life, t: int):
         """Triage asks for more; the reporter answers (back to submitted, returns when triage
-        looks again) or the clock runs out (rejected by the sweep; returns None)."""
+        looks again) or the clock runs out (archived by the sweep; returns None)."""
         rng = self.rng
         self.event(life, "request_info", t, "needs_info", self.triage_admin(), TRIAGE_LABEL)
         life.info_due = self.clock.due(t, "info", life.kind)
@@ -605,7 +605,7 @@ class Simulator:
             return answer + int(rng.uniform(HOUR, 2 * DAY))
         expire = life.info_due + int(rng.uniform(0, 900))
         if expire <= self.now:
-            self.event(life, "expire_info", expire, "rejected", None, "LAPOR")
+            self.event(life, "expire_info", expire, "archived", None, "LAPOR")
         return None
 
     def triage_end(self, life: Life, t: int, fate: float) -> None:

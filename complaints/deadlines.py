@@ -2,10 +2,12 @@
 
 import datetime as dt
 
+from django.db.models import Q
+
 from core.memo import Memo
 
-from .models import Kind, TimeLimit
-from .workdays import Calendar
+from .models import Kind, Status, TimeLimit
+from .workdays import Calendar, zone_for
 
 Stage = TimeLimit.Stage
 Unit = TimeLimit.Unit
@@ -61,12 +63,15 @@ def due(
     agency_id: int | None = None,
     category_id: int | None = None,
     calendar: Calendar | None = None,
+    province_id: str | None = None,
 ) -> dt.datetime:
+    """The end of the last day of the limit, in the time zone of the report's province."""
     amount, unit = limit_for(stage=stage, kind=kind, agency_id=agency_id, category_id=category_id)
     calendar = calendar or Calendar()
+    tz = zone_for(province_id)
     if unit == Unit.CALENDAR_DAYS:
-        return calendar.add_calendar_days(start, amount)
-    return calendar.add_working_days(start, amount)
+        return calendar.add_calendar_days(start, amount, tz)
+    return calendar.add_working_days(start, amount, tz)
 
 
 def seed_defaults() -> int:
@@ -82,3 +87,53 @@ def seed_defaults() -> int:
         )
         added += created
     return added
+
+
+# --- overdue: one definition ---------------------------------------------------------------
+# A report is overdue (terlambat) while an agency holds it (dispatched or in progress) and it
+# has passed a limit: no first response by ``response_due``, or not resolved by
+# ``resolution_due``. The deadline sweep finds those reports (``past_limit_q``) and marks them
+# (``overdue_at``, the "mark_overdue" action); the inbox filter, the dashboards' "Terlambat"
+# and their on-time rate all read that mark, so they count the same reports. A report that
+# was ever marked, or that was answered or resolved after its limit, is late (``is_late``): it
+# is never on time, so "Tepat waktu 100 %" cannot stand beside a late report.
+OVERDUE_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS)
+
+
+def past_limit_q(now: dt.datetime, stage: str = "") -> Q:
+    """Reports an agency holds past a limit and not yet marked overdue (the sweep's work):
+    ``stage`` "first_response", "resolution", or either when empty."""
+    late = {
+        "first_response": Q(first_response_at__isnull=True, response_due__lt=now),
+        "resolution": Q(resolution_due__lt=now),
+    }
+    clocks = [late[stage]] if stage else list(late.values())
+    either = clocks[0] if len(clocks) == 1 else clocks[0] | clocks[1]
+    return Q(status__in=OVERDUE_STATUSES, overdue_at__isnull=True) & either
+
+
+def overdue_q() -> Q:
+    """Reports overdue now: marked by the sweep and still held by an agency."""
+    return Q(status__in=OVERDUE_STATUSES, overdue_at__isnull=False)
+
+
+def is_overdue(report) -> bool:
+    return report.overdue_at is not None and report.status in OVERDUE_STATUSES
+
+
+def _after(moment, limit) -> bool:
+    return moment is not None and limit is not None and moment > limit
+
+
+def is_late(report) -> bool:
+    """Missed a limit: marked overdue, or answered or resolved after the limit."""
+    return (
+        report.overdue_at is not None
+        or _after(report.first_response_at, report.response_due)
+        or _after(report.resolved_at, report.resolution_due)
+    )
+
+
+def is_on_time(report) -> bool:
+    """Answered, and within every limit that has come due so far."""
+    return report.first_response_at is not None and not is_late(report)

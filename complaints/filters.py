@@ -13,8 +13,8 @@ from agencies.scope import scope_for
 from routing.models import Category
 
 from . import tracking
+from .deadlines import overdue_q
 from .models import Channel, Kind, Report, Status
-from .queues import late_q
 from .selectors import search_reports
 
 
@@ -91,7 +91,9 @@ class InboxFilter(django_filters.FilterSet):
             return search_reports(queryset, value)
 
     def filter_overdue(self, queryset, name, value):
-        return queryset.filter(late_q()) if value else queryset.exclude(late_q())
+        # The sweep's mark, as the dashboards count it (complaints.deadlines.overdue_q).
+        late = overdue_q()
+        return queryset.filter(late) if value else queryset.exclude(late)
 
     def filter_assigned(self, queryset, name, value):
         if value == "me":

@@ -32,6 +32,9 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Ditutup")
     REJECTED = "rejected", _("Ditolak")
     MERGED = "merged", _("Digabungkan")
+    # Not completed by its reporter within the limit: archived, never labelled a rejection
+    # (SP4N-LAPOR!'s "Arsipkan"; the limit is the "info" TimeLimit, complaints.deadlines).
+    ARCHIVED = "archived", _("Diarsipkan: tidak dilengkapi")
 
 
 OPEN_STATUSES = (
@@ -43,7 +46,13 @@ OPEN_STATUSES = (
 )
 AGENCY_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED)
 # Never public, whatever the reporter chose (ReportQuerySet.public).
-UNPUBLISHED = (Status.SUBMITTED, Status.NEEDS_INFO, Status.REJECTED, Status.MERGED)
+UNPUBLISHED = (
+    Status.SUBMITTED,
+    Status.NEEDS_INFO,
+    Status.REJECTED,
+    Status.MERGED,
+    Status.ARCHIVED,
+)
 
 
 class Channel(models.TextChoices):
@@ -65,7 +74,7 @@ class ReportQuerySet(models.QuerySet):
         Published once verified (SP4N-LAPOR! publishes a report when it has been passed on;
         ../shared/DESIGN.md, Reports): never while submitted or waiting for the reporter's
         information, never confidential, never rejected, never merged (the earlier report
-        stands for it)."""
+        stands for it), never archived (never completed by its reporter, so never verified)."""
         return self.filter(is_confidential=False).exclude(status__in=UNPUBLISHED)
 
     def open(self) -> "ReportQuerySet":

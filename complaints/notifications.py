@@ -43,8 +43,12 @@ def on_event(event: ReportEvent, report: Report) -> None:
 
     Messages to staff carry the tracking number, title and place, never the reporter's
     identity, so an anonymous reporter cannot leak through an e-mail to an agency."""
-    if event.action in CITIZEN_ACTIONS and event.is_public and report.reporter_email:
-        _citizen_email(event, report)
+    if event.action in CITIZEN_ACTIONS and event.is_public:
+        if report.reporter_email:
+            _citizen_email(event, report)
+        # A text filed by SMS is answered with its number by the SMS channel itself.
+        if report.reporter_phone and not (event.action == "submit" and report.channel == "sms"):
+            _citizen_sms(event, report)
     if event.action in QUEUE_ACTIONS and report.agency_id and event.to_agency_id:
         _staff_email(event, report, _queue_recipients(report), "new_report", optional=True)
     elif event.action == "mark_overdue":
@@ -115,6 +119,42 @@ def _citizen_email(event: ReportEvent, report: Report) -> None:
         recipient=report.reporter_email,
         subject=subject,
         body=body,
+        report=report,
+    )
+
+
+# One GSM-7 segment: a basic phone shows it whole and the gateway bills one message.
+SMS_LIMIT = 160
+# Events whose note the reporter needs to read (the answer, the question asked of them).
+SMS_NOTE_ACTIONS = {"respond", "resolve", "request_info", "ask_info", "reject", "progress"}
+
+
+def sms_text(event: ReportEvent, report: Report) -> str:
+    """The Indonesian text of an event for the reporter's phone: the tracking number, the new
+    status, then the agency or the note, cut to SMS_LIMIT."""
+    with translation.override("id"):
+        head = f"LAPOR {report.tracking}: {report.get_status_display()}."
+        if event.action == "submit":
+            detail = translation.gettext("Laporan diterima. Simpan nomor ini untuk melacaknya.")
+        elif event.action in QUEUE_ACTIONS and report.agency_id:
+            detail = report.agency.name
+        elif event.action in SMS_NOTE_ACTIONS:
+            detail = " ".join(event.note.split())
+        else:
+            detail = ""
+    text = f"{head} {detail}".strip()
+    if len(text) > SMS_LIMIT:
+        text = text[: SMS_LIMIT - 3].rstrip() + "..."
+    return text
+
+
+def _citizen_sms(event: ReportEvent, report: Report) -> None:
+    outbox_add(
+        dedupe_key=f"event:{event.pk}:sms",  # the key the SMS channel used: never both
+        channel="sms",
+        recipient=report.reporter_phone,
+        subject="SMS",
+        body=sms_text(event, report),
         report=report,
     )
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from agencies.scope import scope_for
 
+from .deadlines import overdue_q
 from .models import AGENCY_STATUSES, Report, Status
 from .permissions import reports_visible_to
 
@@ -180,10 +181,9 @@ def by_deadline(qs: QuerySet) -> QuerySet:
 
 
 def late_q(now=None) -> Q:
-    now = now or timezone.now()
-    return Q(status=Status.DISPATCHED, response_due__lt=now) | Q(
-        status__in=[Status.DISPATCHED, Status.IN_PROGRESS], resolution_due__lt=now
-    )
+    """Overdue reports: the one definition (complaints.deadlines.overdue_q), the sweep's mark
+    that the dashboards count too."""
+    return overdue_q()
 
 
 def overdue_count(qs: QuerySet, cache_key: str | None = None) -> int:

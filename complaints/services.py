@@ -164,7 +164,12 @@ def report_submit(*, data: NewReport, reporter=None, filed_at: dt.datetime | Non
         requested_agency_id=data.requested_agency_id,
         channel=data.channel,
         status=Status.SUBMITTED,
-        verify_due=deadlines.due(stage=deadlines.Stage.VERIFY, kind=data.kind, start=now),
+        verify_due=deadlines.due(
+            stage=deadlines.Stage.VERIFY,
+            kind=data.kind,
+            start=now,
+            province_id=data.province_id,
+        ),
     )
     if report.reporter is not None:
         report.reporter_name = report.reporter_name or report.reporter.display_name
@@ -333,6 +338,7 @@ def _start_agency_clock(report: Report, now, calendar: Calendar) -> None:
         agency_id=report.owner_agency_id,
         category_id=report.category_id,
         calendar=calendar,
+        province_id=report.province_id,
     )
     report.overdue_at = None
     if report.dispatched_at is None:
@@ -344,6 +350,7 @@ def _start_agency_clock(report: Report, now, calendar: Calendar) -> None:
             agency_id=report.owner_agency_id,
             category_id=report.category_id,
             calendar=calendar,
+            province_id=report.province_id,
         )
 
 
@@ -361,7 +368,11 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
             report.category_confirmed = True
     elif name == "request_info":
         report.info_due = deadlines.due(
-            stage=deadlines.Stage.INFO, kind=report.kind, start=now, calendar=cal
+            stage=deadlines.Stage.INFO,
+            kind=report.kind,
+            start=now,
+            calendar=cal,
+            province_id=report.province_id,
         )
     elif name in ("provide_info",):
         report.info_due = None
@@ -387,7 +398,11 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
     elif name == "resolve":
         report.resolved_at = now
         report.dispute_due = deadlines.due(
-            stage=deadlines.Stage.DISPUTE, kind=report.kind, start=now, calendar=cal
+            stage=deadlines.Stage.DISPUTE,
+            kind=report.kind,
+            start=now,
+            calendar=cal,
+            province_id=report.province_id,
         )
     elif name == "extend":
         if report.kind != "information_request" or report.extended:
@@ -397,6 +412,7 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
             kind=report.kind,
             start=report.resolution_due or now,
             calendar=cal,
+            province_id=report.province_id,
         )
         report.resolution_due, report.extended = amount_due, True
     elif name == "transfer":

@@ -5,9 +5,9 @@ each report is marked, escalated, closed or rejected once, with one event and on
 
 import logging
 
-from django.db.models import Q
 from django.utils import timezone
 
+from .deadlines import past_limit_q
 from .errors import DomainError
 from .models import Report, Status
 from .services import report_transition, staged_uploads_expire
@@ -34,12 +34,10 @@ def run_deadline_sweep(now=None) -> dict:
     now = now or timezone.now()
     working = [Status.DISPATCHED, Status.IN_PROGRESS]
     return {
-        "overdue": _each(
-            Report.objects.filter(
-                status=Status.DISPATCHED, response_due__lt=now, overdue_at__isnull=True
-            ),
-            "mark_overdue",
-            stage="first_response",
+        # Either clock marks a report overdue (one definition: complaints.deadlines).
+        "overdue": sum(
+            _each(Report.objects.filter(past_limit_q(now, stage)), "mark_overdue", stage=stage)
+            for stage in ("first_response", "resolution")
         ),
         "escalated": _each(
             Report.objects.filter(
@@ -56,10 +54,3 @@ def run_deadline_sweep(now=None) -> dict:
         # Files chosen on a form never sent: kept a day for the citizen to come back.
         "staged_expired": staged_uploads_expire(older_than=STAGED_TTL),
     }
-
-
-def overdue_q(now) -> Q:
-    """Reports late on any clock, for filters and counts."""
-    return Q(status=Status.DISPATCHED, response_due__lt=now) | Q(
-        status__in=[Status.DISPATCHED, Status.IN_PROGRESS], resolution_due__lt=now
-    )

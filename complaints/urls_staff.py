@@ -19,6 +19,7 @@ workspace_patterns = (
         path("massal/", staff_views.bulk_act, {"where": "workspace"}, name="bulk"),
         path("instansi/", staff_views.agency_search, name="agency-search"),
         path("ekspor.csv", staff_views.inbox_export, name="export"),
+        path("ekspor.xlsx", staff_views.inbox_export_xlsx, name="export-xlsx"),
         path("templat/", staff_views.answer_templates, name="templates"),
         path("laporan/<str:tracking>/", staff_views.workspace_detail, name="detail"),
         path("laporan/<str:tracking>/aksi/", staff_views.act, name="act"),

@@ -67,10 +67,10 @@ ACTIONS: dict[str, Action] = {
         _a(
             "expire_info",
             [S.NEEDS_INFO],
-            S.REJECTED,
+            S.ARCHIVED,
             SYSTEM,
             True,
-            _("Ditolak: tidak dilengkapi dalam batas waktu"),
+            _("Diarsipkan: tidak dilengkapi pelapor dalam batas waktu"),
         ),
         _a(
             "reject",

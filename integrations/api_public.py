@@ -324,7 +324,21 @@ class IndicatorSerializer(serializers.Serializer):
     closed = serializers.IntegerField()
     rejected = serializers.IntegerField()
     overdue = serializers.IntegerField()
-    follow_up_rate = serializers.FloatField(allow_null=True)
+    finished = serializers.IntegerField(help_text="Selesai: resolved or closed.")
+    in_process = serializers.IntegerField(help_text="Dalam proses: answered, being worked on.")
+    follow_up_percent = serializers.FloatField(
+        allow_null=True,
+        help_text=(
+            "SP4N-LAPOR!'s persentase tindak lanjut: (finished + in_process) / received x 100, "
+            "cut to one decimal as SP4N publishes it; unverified reports count as received."
+        ),
+    )
+    follow_up_rate = serializers.FloatField(
+        allow_null=True, help_text="(finished + in_process) / received, unrounded."
+    )
+    response_rate = serializers.FloatField(
+        allow_null=True, help_text="Dispatched reports with a first response / dispatched."
+    )
     completion_rate = serializers.FloatField(allow_null=True)
     on_time_rate = serializers.FloatField(allow_null=True)
     median_response_days = serializers.IntegerField(allow_null=True)
@@ -383,10 +397,14 @@ class ProvinceIndicatorsApi(LaporApiView):
                     "closed": values.get("closed", 0),
                     "rejected": values.get("rejected", 0),
                     "overdue": values.get("overdue", 0),
+                    "finished": values.get("finished", 0),
+                    "in_process": values.get("in_process", 0),
                     **{
                         k: values.get(k)
                         for k in (
+                            "follow_up_percent",
                             "follow_up_rate",
+                            "response_rate",
                             "completion_rate",
                             "on_time_rate",
                             "median_response_days",

@@ -1,8 +1,8 @@
 """POST /api/v1/routing/preview: where a report would go and why, before it is filed (the same
 answer as the report form's preview). Public, rate-limited per address, writes nothing.
 
-"similar" lists public open reports only (complaints.duplicates with ``public_only``): a
-confidential report, or one not yet verified, never appears, whoever asks."""
+"similar" lists public open reports of the regency only (complaints.duplicates.similar_reports
+with ``public_only``): a confidential report, or one not yet verified, never appears."""
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 
 from agencies import regions
-from complaints.duplicates import similar_open_reports
+from complaints.duplicates import similar_reports
 from complaints.models import Kind
 from core import ratelimit
 from routing.models import Category, Matter
@@ -137,13 +137,13 @@ class RoutingPreviewApi(LaporApiView):
             category=d["category"].code if d.get("category") else None,
             matter=d.get("matter"),
         )
-        similar = similar_open_reports(
-            title=d["title"],
-            description=d["description"],
-            province_id=d["province"],
-            regency_id=d.get("regency"),
-            limit=3,
+        category = preview.reading.category
+        similar = similar_reports(
+            text=f"{d['title']}\n{d['description']}",
+            regency=d.get("regency"),
+            category=category.code if category else None,
             public_only=True,
+            limit=3,
         )
         return Response(self.OutputSerializer(body(preview, similar)).data)
 

@@ -9,9 +9,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from complaints.signals import event_recorded
 
-        from . import sms
         from .webhooks import on_event_recorded
 
         # Sent inside the transaction that wrote the event: the delivery rows commit with it.
         event_recorded.connect(on_event_recorded, dispatch_uid="integrations.webhooks", weak=False)
-        event_recorded.connect(sms.on_event_recorded, dispatch_uid="integrations.sms", weak=False)

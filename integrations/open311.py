@@ -52,7 +52,7 @@ ITEM_NAMES = {
     "formats": "format",
     "errors": "error",
 }
-CLOSED = {"resolved", "closed", "rejected", "merged"}
+CLOSED = {"resolved", "closed", "rejected", "merged", "archived"}
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ def requests(request, fmt):
     if ids:
         qs = qs.filter(tracking__in=ids[:MAX_REQUESTS])
     else:
-        qs = qs.exclude(status__in=["rejected", "merged"])
+        qs = qs.exclude(status__in=["rejected", "merged", "archived"])
         start = _date(params.get("start_date", ""))
         end = _date(params.get("end_date", ""))
         if (params.get("start_date") and start is None) or (params.get("end_date") and end is None):

@@ -285,27 +285,3 @@ def _status(number: str) -> Outcome:
     if report.agency is not None:
         text += f" ({report.agency.name})"
     return Outcome(text + ".", SmsInbound.State.STATUS, report)
-
-
-# --- status changes told by SMS to those who filed by SMS ----------------------------------
-
-SMS_ACTIONS = {"dispatch", "respond", "resolve", "request_info", "ask_info", "reject", "transfer"}
-
-
-def on_event_recorded(sender, event, report, before=None, **kwargs) -> None:
-    """A citizen who filed by SMS hears of the main steps by SMS (their e-mail channel)."""
-    if report.channel != Channel.SMS or not report.reporter_phone or not event.is_public:
-        return
-    if event.action not in SMS_ACTIONS:
-        return
-    text = f"LAPOR {report.tracking}: {report.get_status_display()}."
-    if event.note and event.action in ("respond", "resolve", "request_info", "ask_info"):
-        text += f" {event.note}"
-    outbox_add(
-        dedupe_key=f"event:{event.pk}:sms",
-        channel="sms",
-        recipient=report.reporter_phone,
-        subject="SMS 1708",
-        body=text[:459],
-        report=report,
-    )

@@ -279,6 +279,9 @@ LAPOR_RATE_LIMITS = {
 # channel is off without one) and the outbound gateway backend (complaints.sms).
 LAPOR_SMS_INBOUND_TOKEN = envsecret("LAPOR_SMS_INBOUND_TOKEN", "")
 LAPOR_SMS_BACKEND = os.environ.get("LAPOR_SMS_BACKEND", "complaints.sms.ConsoleBackend")
+# complaints.sms.HttpGatewayBackend: where it posts each text, and its bearer token.
+LAPOR_SMS_GATEWAY_URL = os.environ.get("LAPOR_SMS_GATEWAY_URL", "")
+LAPOR_SMS_GATEWAY_TOKEN = envsecret("LAPOR_SMS_GATEWAY_TOKEN", "")
 # Webhooks (integrations.webhooks): attempts before a delivery is given up (and the agency's
 # admins are e-mailed), and the timeout of one attempt in seconds.
 LAPOR_WEBHOOK_MAX_ATTEMPTS = envint("LAPOR_WEBHOOK_MAX_ATTEMPTS", 20)

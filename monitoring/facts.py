@@ -5,15 +5,17 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
+from complaints.deadlines import is_late, is_on_time, is_overdue
+
 from .models import DURATION_KEY, KEY, Duration, Summary
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-OPEN_AT_AGENCY = {"dispatched", "in_progress"}
 MEASURES = [
     "n",
     "dispatched",
     "followed_up",
     "on_time",
+    "late",
     "overdue",
     "resolved_ever",
     "reopened",
@@ -62,12 +64,11 @@ def contribution(report) -> tuple[dict, dict]:
         n=1,
         dispatched=int(report.dispatched_at is not None),
         followed_up=int(followed),
-        on_time=int(
-            followed
-            and report.response_due is not None
-            and report.first_response_at <= report.response_due
-        ),
-        overdue=int(report.overdue_at is not None and report.status in OPEN_AT_AGENCY),
+        # One definition of late and overdue, shared with the sweep and the inbox
+        # (complaints.deadlines): on_time and late never count the same report.
+        on_time=int(is_on_time(report)),
+        late=int(is_late(report)),
+        overdue=int(is_overdue(report)),
         resolved_ever=int(
             report.resolved_at is not None
             or report.status in ("resolved", "closed")

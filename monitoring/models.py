@@ -44,7 +44,8 @@ class Summary(models.Model):
     n = models.IntegerField(default=0)
     dispatched = models.IntegerField(default=0)
     followed_up = models.IntegerField(default=0)
-    on_time = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)  # answered within every limit due so far
+    late = models.IntegerField(default=0)  # missed a limit (complaints.deadlines.is_late)
     overdue = models.IntegerField(default=0)
     resolved_ever = models.IntegerField(default=0)
     reopened = models.IntegerField(default=0)

@@ -30,6 +30,7 @@ FIELDS = [
     "response_due",
     "overdue_at",
     "resolved_at",
+    "resolution_due",
     "reopen_count",
     "transfer_count",
     "rating",

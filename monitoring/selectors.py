@@ -7,6 +7,7 @@ are. Every function here costs a fixed number of queries."""
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -25,11 +26,13 @@ STATUSES = [
     "closed",
     "rejected",
     "merged",
+    "archived",
 ]
 MEASURES = [
     "dispatched",
     "followed_up",
     "on_time",
+    "late",
     "overdue",
     "resolved_ever",
     "reopened",
@@ -140,8 +143,40 @@ class Indicators:
     def completed(self) -> int:
         return self.status.get("resolved", 0) + self.status.get("closed", 0)
 
+    # SP4N-LAPOR!'s own figure, as its regional reviews publish it (Sumatera Selatan: "935
+    # laporan ... persentase penyelesaiannya sebesar 53,7 persen (503 laporan), sebanyak 437
+    # laporan berstatus selesai dan 66 laporan sedang dalam proses"): finished (selesai:
+    # resolved or closed) plus in process (dalam proses: answered and being worked on) over
+    # every report received, in whatever state, unverified included. A report left waiting
+    # in triage or for verification counts as received and not followed up, so leaving
+    # reports unverified never makes a government look better.
+    @property
+    def finished(self) -> int:
+        return self.completed
+
+    @property
+    def in_process(self) -> int:
+        return self.status.get("in_progress", 0)
+
+    @property
+    def followed_up_total(self) -> int:
+        return self.finished + self.in_process
+
     @property
     def follow_up_rate(self) -> float | None:
+        return _rate(self.followed_up_total, self.received)
+
+    @property
+    def follow_up_percent(self) -> Decimal | None:
+        """The follow-up percentage to one decimal, cut (not rounded) as SP4N publishes it:
+        503 / 935 = 53.797 % reads "53,7". Integer arithmetic: no float edge."""
+        if not self.received:
+            return None
+        return Decimal(self.followed_up_total * 1000 // self.received) / 10
+
+    @property
+    def response_rate(self) -> float | None:
+        """Dispatched reports that had a first response."""
         return _rate(self.m("followed_up"), self.m("dispatched"))
 
     @property
@@ -150,7 +185,10 @@ class Indicators:
 
     @property
     def on_time_rate(self) -> float | None:
-        return _rate(self.m("on_time"), self.m("followed_up"))
+        """Reports answered within every limit due so far / reports with a limit met or
+        missed (answered, or late). A late report, answered or not, is never on time, so
+        the rate is below 100 % whenever "Terlambat" is above zero (complaints.deadlines)."""
+        return _rate(self.m("on_time"), self.m("on_time") + self.m("late"))
 
     @property
     def satisfaction(self) -> float | None:
@@ -181,8 +219,14 @@ class Indicators:
             "received": self.received,
             **{s: self.status.get(s, 0) for s in STATUSES},
             "overdue": self.m("overdue"),
+            "late": self.m("late"),
             "dispatched_total": self.m("dispatched"),
+            "finished": self.finished,
+            "in_process": self.in_process,
+            "followed_up_total": self.followed_up_total,
             "follow_up_rate": self.follow_up_rate,
+            "follow_up_percent": self.follow_up_percent,
+            "response_rate": self.response_rate,
             "completion_rate": self.completion_rate,
             "on_time_rate": self.on_time_rate,
             "median_response_days": self.median_response_days,
@@ -328,13 +372,16 @@ def bands() -> dict[str, tuple[float, float, float]]:
 
 
 def band_for(ind: Indicators, thresholds: dict) -> str:
-    """ "good", "fair" or "poor" (Kemendagri's grading), or "" without dispatched reports."""
-    if not ind.m("dispatched"):
+    """ "good", "fair" or "poor" (Kemendagri's grading), or "" without reports. Graded on
+    received reports, not dispatched ones: reports left unverified lower the grade."""
+    if not ind.received:
         return ""
     for name in ("good", "fair"):
         completion, follow_up, on_time = thresholds[name]
+        # Finished over received (not over dispatched): reports left unverified count
+        # against the grade, as they do in SP4N's follow-up percentage.
         if (
-            (ind.completion_rate or 0) >= completion
+            (_rate(ind.finished, ind.received) or 0) >= completion
             and (ind.follow_up_rate or 0) >= follow_up
             and (ind.on_time_rate or 0) >= on_time
         ):

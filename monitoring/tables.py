@@ -19,21 +19,23 @@ from core.inputs import date_in_range
 from . import selectors
 from .selectors import Indicators, Range
 
-# (key, heading, format). Keys are Indicators.as_row() keys; the order is the page's.
-
-
+# (key, heading, format). Keys are Indicators.as_row() keys; the order is the page's. SP4N-LAPOR!'s
+# own figure comes first, named as SP4N names it, then the finer figures beside it.
 COLUMNS = [
     ("received", gettext_lazy("Diterima"), "int"),
-    ("follow_up_rate", gettext_lazy("Ditindaklanjuti"), "rate"),
-    ("completion_rate", gettext_lazy("Selesai"), "rate"),
+    ("follow_up_percent", gettext_lazy("Tindak lanjut (SP4N)"), "percent"),
+    ("finished", gettext_lazy("Selesai"), "int"),
+    ("in_process", gettext_lazy("Dalam proses"), "int"),
+    ("completion_rate", gettext_lazy("Tingkat penyelesaian"), "rate"),
+    ("response_rate", gettext_lazy("Ditanggapi"), "rate"),
     ("on_time_rate", gettext_lazy("Tepat waktu"), "rate"),
+    ("overdue", gettext_lazy("Terlambat"), "int"),
     ("median_response_days", gettext_lazy("Median hari ke tanggapan"), "days"),
     ("median_resolution_days", gettext_lazy("Median hari ke selesai"), "days"),
     ("satisfaction", gettext_lazy("Kepuasan (1-5)"), "score"),
     ("dispute_rate", gettext_lazy("Sanggahan"), "rate"),
     ("connectedness", gettext_lazy("Keterhubungan"), "rate"),
     ("activity", gettext_lazy("Keaktifan"), "rate"),
-    ("overdue", gettext_lazy("Terlambat"), "int"),
 ]
 PUBLIC_COLUMNS = [
     c
@@ -41,14 +43,57 @@ PUBLIC_COLUMNS = [
     if c[0]
     in {
         "received",
-        "follow_up_rate",
+        "follow_up_percent",
+        "finished",
+        "in_process",
         "completion_rate",
+        "response_rate",
         "on_time_rate",
         "median_response_days",
         "median_resolution_days",
         "satisfaction",
     }
 ]
+# SP4N's own figures, shown first and larger; the others are the finer figures beside them.
+HEADLINE = {"received", "follow_up_percent", "finished", "in_process"}
+FIGURE_IDS = {"follow_up_percent": "follow-up", "completion_rate": "completion"}
+# One line per figure, shown on every page that shows it (monitoring/partials/figures.html).
+DEFINITIONS = {
+    "received": gettext_lazy(
+        "Semua laporan yang masuk dalam periode, apa pun statusnya, termasuk yang belum "
+        "diverifikasi."
+    ),
+    "follow_up_percent": gettext_lazy(
+        "Persentase tindak lanjut SP4N-LAPOR!: laporan selesai ditambah laporan dalam proses, "
+        "dibagi laporan diterima. Laporan yang belum diverifikasi dihitung belum "
+        "ditindaklanjuti."
+    ),
+    "finished": gettext_lazy("Laporan berstatus selesai ditanggapi atau ditutup."),
+    "in_process": gettext_lazy("Laporan yang sudah ditanggapi instansi dan masih ditindaklanjuti."),
+    "completion_rate": gettext_lazy("Laporan selesai dibagi laporan yang didisposisikan."),
+    "response_rate": gettext_lazy(
+        "Laporan yang didisposisikan dan sudah mendapat tanggapan pertama."
+    ),
+    "on_time_rate": gettext_lazy(
+        "Laporan yang ditanggapi dalam setiap batas waktu yang sudah jatuh tempo, dibagi "
+        "laporan yang sudah ditanggapi atau terlambat; laporan terlambat tidak pernah tepat "
+        "waktu."
+    ),
+    "overdue": gettext_lazy(
+        "Laporan di instansi yang melewati batas waktu tanggapan pertama atau penyelesaian, "
+        "seperti filter Terlambat di kotak masuk."
+    ),
+    "median_response_days": gettext_lazy("Median hari dari disposisi ke tanggapan pertama."),
+    "median_resolution_days": gettext_lazy("Median hari dari disposisi ke selesai."),
+    "satisfaction": gettext_lazy("Rata-rata nilai pelapor, 1 sampai 5."),
+    "dispute_rate": gettext_lazy("Laporan selesai yang disanggah pelapor dan dibuka kembali."),
+    "connectedness": gettext_lazy(
+        "Pemerintah daerah dengan admin instansi aktif, dibagi semua pemerintah daerah."
+    ),
+    "activity": gettext_lazy(
+        "Instansi terhubung yang petugasnya masuk atau bertindak dalam 30 hari terakhir."
+    ),
+}
 STATUS_LABELS = {
     "submitted": gettext_lazy("Diterima"),
     "needs_info": gettext_lazy("Menunggu kelengkapan"),
@@ -59,6 +104,7 @@ STATUS_LABELS = {
     "closed": gettext_lazy("Ditutup"),
     "rejected": gettext_lazy("Ditolak"),
     "merged": gettext_lazy("Digabungkan"),
+    "archived": gettext_lazy("Diarsipkan"),
 }
 BAND_LABELS = {
     "good": gettext_lazy("Baik"),
@@ -139,6 +185,8 @@ def display(value, kind: str) -> str:
     # the CSV, rounding, says 66.7).
     if kind == "rate":
         return f"{formats.number_format(round(value * 100, 1), 1)}%"
+    if kind == "percent":  # already a percentage, cut to one decimal as SP4N publishes it
+        return f"{formats.number_format(value, 1)}%"
     if kind == "score":
         return formats.number_format(round(value, 2), 2)
     return formats.number_format(value, 0, force_grouping=True)
@@ -149,6 +197,8 @@ def csv_value(value, kind: str) -> str:
         return ""
     if kind == "rate":
         return f"{value * 100:.1f}"
+    if kind == "percent":
+        return f"{value:.1f}"
     if kind == "score":
         return f"{value:.2f}"
     return str(value)
@@ -171,6 +221,19 @@ def whole_row(key, name: str, ind: Indicators, band: str = "") -> dict:
     the columns shown: formatting every figure of every row twice cost a page ~20 ms)."""
     row = table_row(key, name, ind, band=band)
     row["show"] = {k: display(row["values"].get(k), kind) for k, _label, kind in COLUMNS}
+    public = {c[0] for c in PUBLIC_COLUMNS}
+    row["figures"] = [
+        {
+            "key": k,
+            "testid": FIGURE_IDS.get(k, k.replace("_", "-")),
+            "label": label,
+            "value": row["show"][k],
+            "definition": DEFINITIONS[k],
+            "public": k in public,
+            "headline": k in HEADLINE,
+        }
+        for k, label, _kind in COLUMNS
+    ]
     return row
 
 

@@ -76,8 +76,12 @@ def candidate_rules(
         matters |= Q(matter_id=matter_id)
     rules = list(
         RoutingRule.objects.filter(
-            match, matters, Q(kind="") | Q(kind=kind), is_active=True
-        ).select_related("category", "matter", "target_agency", "province", "regency")
+            match,
+            matters,
+            Q(kind="") | Q(kind=kind),
+            is_active=True,
+            # Not the matter: only the report's own matter can match, and the caller has it.
+        ).select_related("category", "target_agency", "province", "regency")
     )
     rules.sort(
         key=lambda r: (
@@ -177,9 +181,9 @@ def resolve_target(
     return base, how
 
 
-def _legal_basis(rule: RoutingRule) -> str:
-    if rule.matter_id:
-        return rule.matter.legal_basis
+def _legal_basis(rule: RoutingRule, matter: Matter | None) -> str:
+    if rule.matter_id and matter is not None:
+        return matter.legal_basis
     return rule.category.legal_basis if rule.category_id else ""
 
 
@@ -215,9 +219,9 @@ def decide(
         agency, how = resolve_target(rule, province_code=province_code, regency_code=regency_code)
         if agency is None:
             continue
-        what = f"urusan {rule.matter.code}" if rule.matter_id else None
+        what = f"urusan {found.code}" if rule.matter_id and found else None
         what = what or (rule.category.code if rule.category_id else "semua kategori")
-        legal = _legal_basis(rule)
+        legal = _legal_basis(rule, found)
         explanation = (
             f"Aturan #{rule.pk} ({what} / {rule.kind or 'semua jenis'} / cakupan "
             f"{rule.scope_label}, prioritas {rule.priority}) menang dari {len(rules)} aturan "

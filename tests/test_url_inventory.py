@@ -89,6 +89,7 @@ STAFF = {
     "workspace:inbox",
     "workspace:agency-search",
     "workspace:export",
+    "workspace:export-xlsx",
     "workspace:templates",
     "workspace:detail",
     "workspace:act",
@@ -119,6 +120,7 @@ OWN_STAFF = {
     "workspace:inbox",
     "workspace:agency-search",
     "workspace:export",
+    "workspace:export-xlsx",
     "workspace:templates",
     "workspace:bulk",
 }

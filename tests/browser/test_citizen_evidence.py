@@ -10,9 +10,11 @@ from playwright.sync_api import expect
 
 from complaints.models import Report, StagedUpload
 from complaints.services import report_transition
+from complaints.tasks import outbox_flush
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import _context
 from tests.factories import PASSWORD, file_report, make_staff
+from tests.sms_gateway import sms_gateway  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -144,3 +146,27 @@ def test_a_photo_added_when_asked_for_information_is_seen_by_triage(
     page.get_by_role("button", name="Masuk").click()
     page.goto(live_server.url + f"/kerja/laporan/{report.tracking}/")
     expect(page.get_by_role("link", name="lubang.jpg")).to_be_visible()
+
+
+def test_a_phone_only_reporter_gets_an_sms_on_each_public_change(
+    a11y_phone,
+    live_server,
+    sms_gateway,  # noqa: F811
+    agency_a,
+):
+    page = a11y_phone
+    page.goto(live_server.url + "/lapor/")
+    _fill(page, "Banjir di underpass Kiaracondong")
+    page.get_by_label("Nama Anda").fill("Ujang")
+    page.get_by_label("Nomor HP").fill("0812 3456 7890")
+    page.get_by_role("button", name="Kirim laporan").click()
+    number = page.get_by_test_id("tracking-number").inner_text().strip()
+    report = Report.objects.get(tracking=number)
+    national = make_staff("national_admin")
+    report_transition(report_id=report.pk, action="verify", actor=national)
+    report_transition(report_id=report.pk, action="dispatch", actor=national, agency=agency_a)
+    outbox_flush()  # what the worker does after commit
+    texts = sms_gateway.to("0812 3456 7890")
+    assert len(texts) == 2  # filed, dispatched (verification alone is not a notice)
+    assert all(number in t and len(t) <= 160 for t in texts)
+    assert agency_a.name in texts[1]

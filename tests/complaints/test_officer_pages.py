@@ -88,6 +88,11 @@ def test_the_inbox_is_worked_from_the_nearest_deadline_with_an_overdue_count(
     Report.objects.filter(pk=late.pk).update(response_due=now - dt.timedelta(days=2))
     Report.objects.filter(pk=fresh.pk).update(response_due=now + dt.timedelta(days=3))
     Report.objects.filter(pk=later.pk).update(resolution_due=now + dt.timedelta(days=30))
+    # The sweep marks the late report (every 15 minutes in production): the count reads that
+    # mark, as the dashboards do (complaints.deadlines.overdue_q).
+    from complaints.sweeps import run_deadline_sweep
+
+    assert run_deadline_sweep()["overdue"] == 1
     login(client, cast.officer_a)
     response = client.get(reverse("workspace:inbox"))
     assert [r.pk for r in response.context["page"]] == [late.pk, fresh.pk, later.pk]

@@ -84,7 +84,9 @@ def test_resolved_report_closes_itself_after_the_dispute_window(cast, agency_a):
 
 
 @pytest.mark.django_db
-def test_unanswered_request_for_information_is_rejected_as_incomplete(cast):
+def test_unanswered_request_for_information_is_archived_never_rejected(cast):
+    """SP4N-LAPOR!'s "Arsipkan": a report its reporter did not complete is archived as not
+    completed; it is not a rejection (DESIGN, status machine), and never public."""
     from tests.factories import file_report
 
     report = file_report()
@@ -94,7 +96,27 @@ def test_unanswered_request_for_information_is_rejected_as_incomplete(cast):
     _late(report, info_due=timezone.now() - dt.timedelta(minutes=1))
     assert run_deadline_sweep()["expired_info"] == 1
     report.refresh_from_db()
-    assert report.status == Status.REJECTED
+    assert report.status == Status.ARCHIVED
+    event = ReportEvent.objects.get(report=report, action="expire_info")
+    assert event.to_status == "archived" and "Ditolak" not in event.actor_label
+    assert not Report.objects.public().filter(pk=report.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_time_to_complete_a_report_is_configurable(cast):
+    from complaints.deadlines import Stage
+    from complaints.models import TimeLimit
+    from complaints.workdays import Calendar
+    from tests.factories import file_report
+
+    limit = TimeLimit.objects.get(stage=Stage.INFO, kind="", agency=None, category=None)
+    limit.amount = 3
+    limit.save()  # as a national admin does, in the admin
+    report = file_report()
+    report = report_transition(
+        report_id=report.pk, action="request_info", actor=cast.national, note="Lokasi?"
+    )
+    assert Calendar().working_days_between(timezone.now(), report.info_due) == 3
 
 
 @pytest.mark.postgres

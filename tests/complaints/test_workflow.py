@@ -51,6 +51,7 @@ PATHS: dict[str, list[tuple[str, str]]] = {
     ],
     S.REJECTED: [("reject", "national")],
     S.MERGED: [("merge", "national")],
+    S.ARCHIVED: [("request_info", "national"), ("expire_info", "system")],
 }
 
 
@@ -249,7 +250,7 @@ def test_action_refused_from_other_status_changes_nothing(world, action, status)
 # --- the wrong actor ------------------------------------------------------------------------
 
 PREFERRED = [S.IN_PROGRESS, S.DISPATCHED, S.RESOLVED, S.SUBMITTED, S.NEEDS_INFO, S.VERIFIED]
-PREFERRED += [S.CLOSED, S.REJECTED, S.MERGED]
+PREFERRED += [S.CLOSED, S.REJECTED, S.MERGED, S.ARCHIVED]
 
 
 def a_source(action: str) -> str:
@@ -299,7 +300,7 @@ def test_system_action_needs_system_flag_even_for_national_admin(world):
     with pytest.raises(ActionForbidden):
         report_transition(report_id=report.pk, action="expire_info", actor=world.cast.national)
     report = report_transition(report_id=report.pk, action="expire_info", system=True)
-    assert report.status == S.REJECTED
+    assert report.status == S.ARCHIVED
 
 
 # --- notes, versions, unknown actions -------------------------------------------------------

@@ -143,6 +143,8 @@ def test_similar_lists_public_open_reports_only(cast):
         "regency_id": "3273",
     }
     public = file_report(**text)
+    report_transition(report_id=public.pk, action="verify", actor=cast.national)
+    unverified = file_report(**{**text, "title": "Pungutan seragam SMAN 5, belum diverifikasi"})
     secret = file_report(
         **{**text, "title": "Pungutan seragam SMAN 5 Bandung, rahasia"}, is_confidential=True
     )
@@ -154,10 +156,11 @@ def test_similar_lists_public_open_reports_only(cast):
     numbers = [s["tracking_number"] for s in body["similar"]]
     assert public.tracking in numbers
     assert secret.tracking not in numbers and rejected.tracking not in numbers
+    assert unverified.tracking not in numbers
     assert secret.title not in str(body)
     entry = next(s for s in body["similar"] if s["tracking_number"] == public.tracking)
     assert entry["title"] == public.title and 0 < entry["score"] <= 1
-    assert Report.objects.count() == 3  # a preview files nothing
+    assert Report.objects.count() == 4  # a preview files nothing
 
 
 def test_the_endpoint_is_in_the_schema():

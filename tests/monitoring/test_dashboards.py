@@ -117,7 +117,7 @@ def test_national_page_figures_and_csv_equal_the_reports(client, cast, mixed):
     west_java = Province.objects.get(code="32").name
     want = direct(start, end, Q(province_id="32"))
     assert int(by_name[west_java]["Diterima"]) == want["received"]
-    assert float(by_name[west_java]["Selesai"]) == pytest.approx(
+    assert float(by_name[west_java]["Tingkat penyelesaian"]) == pytest.approx(
         round(want["completion_rate"] * 100, 1)
     )
 

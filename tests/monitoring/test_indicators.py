@@ -103,7 +103,18 @@ def direct(start: dt.date, end: dt.date, where: Q | None = None) -> dict:
     resolved_ever = [
         r for r in reports if r.resolved_at or r.status in ("resolved", "closed") or r.reopen_count
     ]
-    on_time = [r for r in followed if r.response_due and r.first_response_at <= r.response_due]
+
+    def late(r):  # missed a limit: marked overdue, or answered or resolved after it
+        return bool(
+            r.overdue_at
+            or (r.first_response_at and r.response_due and r.first_response_at > r.response_due)
+            or (r.resolved_at and r.resolution_due and r.resolved_at > r.resolution_due)
+        )
+
+    on_time = [r for r in followed if not late(r)]
+    missed = [r for r in reports if late(r)]
+    # SP4N's follow-up percentage: finished (resolved, closed) and in process, over received.
+    followed_up_sp4n = [r for r in reports if r.status in ("resolved", "closed", "in_progress")]
     response = [bucket(r.dispatched_at, r.first_response_at) for r in followed if r.dispatched_at]
 
     def rate(a, b):
@@ -113,9 +124,10 @@ def direct(start: dt.date, end: dt.date, where: Q | None = None) -> dict:
         "received": len(reports),
         "rejected": sum(r.status == "rejected" for r in reports),
         "in_progress": sum(r.status == "in_progress" for r in reports),
-        "follow_up_rate": rate(followed, dispatched),
+        "follow_up_rate": rate(followed_up_sp4n, reports),
+        "response_rate": rate(followed, dispatched),
         "completion_rate": rate(completed, dispatched),
-        "on_time_rate": rate(on_time, followed),
+        "on_time_rate": rate(on_time, on_time + missed),
         "satisfaction": sum(rated) / len(rated) if rated else None,
         "dispute_rate": len([r for r in reports if r.reopen_count]) / len(resolved_ever)
         if resolved_ever
