@@ -12,22 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from core import csvsafe
 
 from .models import Channel, Kind, Status
+from .workdays import zone_for
 
-# Keppres No. 41 Tahun 1987 (Pembagian Wilayah Republik Indonesia menjadi 3 Wilayah Waktu):
-# WIB (UTC+7) for Sumatra, Java, West and Central Kalimantan; WITA (UTC+8) for Bali, Nusa
-# Tenggara, South, East and North Kalimantan and Sulawesi; WIT (UTC+9) for Maluku and Papua.
-# Province codes as in agencies/data (BPS/Kemendagri codes).
-WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
-WIB, WITA, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
+NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 def zone_of(province_code: str | None) -> tuple[ZoneInfo, str]:
-    code = province_code or ""
-    if code[:1] in ("8", "9"):
-        return WIT, "WIT"
-    if code in WITA_PROVINCES:
-        return WITA, "WITA"
-    return WIB, "WIB"
+    """The province's zone (complaints.workdays.zone_for, Keppres 41/1987) and its name."""
+    zone = zone_for(province_code)
+    return zone, NAMES.get(zone.key, zone.key)
 
 
 XLSX_MAX = 20_000  # rows built in the request; a larger XLSX asks for a narrower filter

@@ -205,3 +205,11 @@ def auto_triage_task(report_id: int) -> str:
     from .autotriage import report_auto_triage  # autotriage imports services
 
     return report_auto_triage(report_id=report_id)
+
+
+@shared_task
+def daily_digest() -> int:
+    """The officers' morning digest (complaints.digest); safe to run twice."""
+    from .digest import send_daily_digests
+
+    return send_daily_digests()

@@ -21,4 +21,9 @@ app.conf.beat_schedule = {
     },
     # Webhooks whose back-off is over or whose first enqueue was lost (integrations).
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 30.0},
+    # Officers' daily digest at 06:30 (CELERY_TIMEZONE is Asia/Jakarta: WIB).
+    "daily-digest": {
+        "task": "complaints.tasks.daily_digest",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
