@@ -188,6 +188,9 @@ class Report(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     ombudsman_visible = models.BooleanField(default=False)
     ombudsman_consent = models.BooleanField(default=False)
+    # The reporter's explicit consent to show their identity to the Ombudsman; without it the
+    # Ombudsman reads the report but not who filed it (complaints.permissions.can_see_identity).
+    ombudsman_share_identity = models.BooleanField(default=False)
 
     transfer_count = models.PositiveSmallIntegerField(default=0)
     reopen_count = models.PositiveSmallIntegerField(default=0)

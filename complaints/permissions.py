@@ -121,6 +121,9 @@ def can_see_identity(user, report: Report) -> bool:
         return True
     if user is not None and user.is_authenticated and report.reporter_id == user.pk:
         return True
+    if scope.ombudsman and not covers(user, report):
+        # Only with the reporter's explicit consent, given when handing the report over.
+        return report.ombudsman_share_identity and report.ombudsman_visible
     if report.is_anonymous:
         return False
     return covers(user, report) or reports_visible_to(user).filter(pk=report.pk).exists()

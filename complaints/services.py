@@ -47,7 +47,25 @@ from .workdays import Calendar
 log = logging.getLogger(__name__)
 
 MAX_MOVES = 3  # more transfers than this go to national triage for a decision
-OMBUDSMAN_AFTER = dt.timedelta(days=60)  # unresolved this long after dispatch: Ombudsman
+# UU 37/2008 (Ombudsman RI) art. 24(1)(c): a report reaches the Ombudsman within 2 years of
+# the matter; art. 24(1)(b): the reporter first went to the agency (the report was dispatched
+# to it and is overdue there, or its answer disputed). No waiting period after dispatch.
+OMBUDSMAN_WITHIN = dt.timedelta(days=2 * 365)
+
+
+def ombudsman_eligible(report: Report, now=None) -> bool:
+    """May the reporter hand the report to the Ombudsman now?"""
+    now = now or timezone.now()
+    if report.ombudsman_consent or report.dispatched_at is None:
+        return False
+    if report.status not in deadlines.OVERDUE_STATUSES:
+        return False
+    if not (deadlines.is_overdue(report) or report.reopen_count > 0):
+        return False
+    since = report.created_at
+    if report.occurred_on:
+        since = dt.datetime.combine(report.occurred_on, dt.time(), tzinfo=dt.UTC)
+    return now - since <= OMBUDSMAN_WITHIN
 
 
 def escalation_level(report: Report) -> str:
@@ -459,11 +477,16 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
     elif name == "claim":
         report.reporter = params["user"]
     elif name == "ombudsman_consent":
-        if report.dispatched_at is None or now < report.dispatched_at + OMBUDSMAN_AFTER:
+        if not ombudsman_eligible(report, now):
             raise InvalidAction(
-                _("Laporan dapat diteruskan ke Ombudsman 60 hari setelah didisposisikan.")
+                _(
+                    "Laporan dapat diteruskan ke Ombudsman bila instansi terlambat atau "
+                    "tanggapannya Anda sanggah, paling lama 2 tahun sejak kejadian."
+                )
             )
         report.ombudsman_consent, report.ombudsman_visible = True, True
+        report.ombudsman_share_identity = bool(params.get("share_identity"))
+        data["share_identity"] = report.ombudsman_share_identity
     if "rating" in params and params["rating"] is not None:
         rating = int(params["rating"])
         if not 1 <= rating <= 5:

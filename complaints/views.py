@@ -11,7 +11,6 @@ from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -43,7 +42,7 @@ from .permissions import (
     reports_visible_to,
 )
 from .services import (
-    OMBUDSMAN_AFTER,
+    ombudsman_eligible,
     report_submit,
     report_support,
     report_transition_with_files,
@@ -321,11 +320,7 @@ def track_detail(request, tracking):
             "files": list(report.attachments.all()) if reporter else [],
             "token": token if reporter else None,
             "show_content": readable,
-            "ombudsman_eligible": reporter
-            and report.status in (Status.DISPATCHED, Status.IN_PROGRESS)
-            and not report.ombudsman_consent
-            and report.dispatched_at is not None
-            and timezone.now() >= report.dispatched_at + OMBUDSMAN_AFTER,
+            "ombudsman_eligible": reporter and ombudsman_eligible(report),
             "note_form": NoteForm(),
             "rating_form": RatingForm(),
         },
@@ -340,6 +335,8 @@ def _reporter_action(request, report: Report, token: str | None):
     if action not in REPORTER_ACTIONS:
         raise PermissionDenied
     params = {}
+    if action == "ombudsman_consent":
+        params["share_identity"] = request.POST.get("share_identity") == "1"
     if request.POST.get("rating"):
         form = RatingForm(request.POST)
         if not form.is_valid():

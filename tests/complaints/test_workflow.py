@@ -125,10 +125,9 @@ class Right:
     setup: object = None
 
 
-def _old_dispatch(report: Report) -> None:
-    # The Ombudsman may be asked only 60 days after dispatch.
-    long_ago = timezone.now() - dt.timedelta(days=61)
-    Report.objects.filter(pk=report.pk).update(dispatched_at=long_ago)
+def _overdue(report: Report) -> None:
+    # The Ombudsman may be asked once the agency is overdue (or its answer disputed).
+    Report.objects.filter(pk=report.pk).update(overdue_at=timezone.now())
 
 
 def _addressed_to_a(report: Report) -> None:
@@ -170,7 +169,7 @@ RIGHT: dict[str, Right] = {
     "mark_overdue": Right("system"),
     "escalate": Right("system"),
     "claim": Right("system"),
-    "ombudsman_consent": Right("citizen", setup=_old_dispatch),
+    "ombudsman_consent": Right("citizen", setup=_overdue),
 }
 
 STATUSES = list(S.values)
