@@ -343,10 +343,20 @@ class NoteForm(forms.Form):
     )
 
 
+# What each mark means, in words: five bare numbers leave the reporter guessing which end is good.
+RATING_CHOICES = [
+    (1, _("1: Sangat tidak puas")),
+    (2, _("2: Tidak puas")),
+    (3, _("3: Cukup")),
+    (4, _("4: Puas")),
+    (5, _("5: Sangat puas")),
+]
+
+
 class RatingForm(forms.Form):
     rating = forms.TypedChoiceField(
         label=_("Nilai jawaban instansi"),
-        choices=[(i, str(i)) for i in range(1, 6)],
+        choices=RATING_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
     )

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", complaint_views.health, name="health"),
+    path("favicon.ico", complaint_views.favicon, name="favicon"),
 ]
 
 # A database outage met outside a view is a 503 too (core.middleware.server_error).

@@ -59,6 +59,7 @@ PUBLIC = {
     "api-schema",
     "api-docs",
     "health",
+    "favicon",
     "open311-discovery",
     "open311-services",
     "open311-service",

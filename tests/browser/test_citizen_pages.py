@@ -1,0 +1,68 @@
+"""axe-core on every citizen page at phone size (issue 16): 0 serious or critical violations.
+Also the small things: the error summary takes focus after a failed submit, the rating says
+what each mark means, /favicon.ico answers, every page has a meta description."""
+
+import pytest
+from playwright.sync_api import expect
+
+from complaints.services import report_transition
+from tests.browser.axe import CHECKED, assert_accessible
+from tests.browser.conftest import _context
+from tests.factories import PASSWORD, dispatched_report, make_staff, make_user, published_report
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def a11y_phone(browser, request, live_server):
+    yield from _context(browser, request, viewport={"width": 390, "height": 844}, bypass_csp=True)
+
+
+def test_every_citizen_page_is_axe_clean_on_a_phone(a11y_phone, live_server, agency_a):
+    page = a11y_phone
+    national = make_staff("national_admin")
+    public = published_report(national, title="Lampu jalan mati di Jalan Dago")
+    resolved = dispatched_report(agency_a, national, title="Saluran tersumbat di Antapani")
+    officer = make_staff("officer", agency=agency_a)
+    report_transition(report_id=resolved.pk, action="respond", actor=officer, note="Dicek.")
+    report_transition(report_id=resolved.pk, action="resolve", actor=officer, note="Beres.")
+    pages = {
+        "home": "/",
+        "form": "/lapor/",
+        "track": "/lacak/",
+        "track (not found)": "/lacak/LPR-XXXXX-XXXXX/",
+        "track page (number only)": f"/lacak/{public.tracking}/",
+        "track page (reporter, resolved)": f"/lacak/{resolved.tracking}/?k="
+        + resolved.reporter_secret,
+        "public list": "/laporan/",
+        "public list (search)": "/laporan/?q=lampu",
+        "public report": f"/laporan/{public.tracking}/",
+        "sign in": "/akun/masuk/",
+        "sign up": "/akun/daftar/",
+        "password reset": "/akun/sandi/lupa/",
+        "statistics": "/statistik/",
+    }
+    for label, path in pages.items():
+        page.goto(live_server.url + path)
+        assert page.locator('meta[name="description"]').count() == 1, path
+        assert_accessible(page, label)
+
+    page.goto(live_server.url + f"/lacak/{resolved.tracking}/?k={resolved.reporter_secret}")
+    expect(page.get_by_label("5: Sangat puas")).to_be_visible()
+
+    page.goto(live_server.url + "/lapor/")
+    page.get_by_role("button", name="Kirim laporan").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    assert_accessible(page, "form with errors")
+
+    citizen = make_user(full_name="Rudi Hartono")
+    page.goto(live_server.url + "/akun/masuk/")
+    page.get_by_label("Email atau nama pengguna").fill(citizen.username)
+    page.get_by_label("Sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    for label, path in {"my reports": "/akun/laporan-saya/", "form (signed in)": "/lapor/"}.items():
+        page.goto(live_server.url + path)
+        assert_accessible(page, label)
+
+    assert page.request.get(live_server.url + "/favicon.ico").status == 200
+    print(f"axe: {len(CHECKED)} citizen pages, severe violations: {sum(CHECKED.values())}")
