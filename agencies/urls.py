@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import twofactor_views, views
 
 app_name = "accounts"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("verifikasi/<str:token>/", views.verify_email, name="verify"),
     path("pengaturan/", views.account_settings, name="settings"),
+    path("dua-langkah/", twofactor_views.status, name="2fa"),
+    path("dua-langkah/aktifkan/", twofactor_views.enrol, name="2fa-enrol"),
+    path("dua-langkah/verifikasi/", twofactor_views.verify, name="2fa-verify"),
     path("sandi/lupa/", views.ResetView.as_view(), name="password-reset"),
     path(
         "sandi/terkirim/",

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
 
-from . import signin
+from . import signin, twofactor
 from .forms import SettingsForm, SignInForm, SignUpForm
 from .models import User
 from .signals import email_verified
@@ -119,7 +119,10 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form):
         signin.succeeded(self.request, form.get_user())
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        # Staff who must (or chose to) use a second factor give it now.
+        step = twofactor.next_step(form.get_user(), self.get_success_url())
+        return redirect(step) if step else response
 
     def form_invalid(self, form):
         signin.failed(self.request, self.request.POST.get("username", ""))

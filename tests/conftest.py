@@ -114,6 +114,28 @@ def _fast_and_isolated(settings, tmp_path):
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _staff_pass_the_second_factor(monkeypatch):
+    """Staff whose roles require two factors (agencies.twofactor) reach no staff page until
+    their session is verified. Tests sign the cast in with client.force_login: for those
+    users it also verifies the session (tests.factories.otp_verify), as if they had given
+    their code. Tests of two-factor itself sign in with client.login or the form."""
+    from django.test import Client
+
+    from agencies.models import Role
+    from tests.factories import otp_verify
+
+    original = Client.force_login
+    kinds = (Role.Kind.NATIONAL_ADMIN, Role.Kind.OMBUDSMAN, Role.Kind.AGENCY_ADMIN)
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if user.is_superuser or Role.objects.filter(user=user, kind__in=kinds).exists():
+            otp_verify(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 # --- the cast -------------------------------------------------------------------------------
 
 

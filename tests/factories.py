@@ -110,3 +110,28 @@ def attach_photo(report):
     Image.new("RGB", (4, 4)).save(buffer, format="PNG")
     upload = SimpleUploadedFile("bukti.png", buffer.getvalue(), content_type="image/png")
     return attachment_save(report=report, upload=check_upload(upload))
+
+
+def enrol_totp(user):
+    """A confirmed TOTP device for ``user`` (as after enrolment), made once."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Aplikasi autentikator")
+
+
+def totp_code(device) -> str:
+    """The code the user's authenticator app shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def otp_verify(client, user) -> None:
+    """Marks the client's session as having passed the second factor (django_otp.login), as
+    a staff member who gave their code. Staff tests get this from client.force_login."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = enrol_totp(user).persistent_id
+    session.save()

@@ -68,7 +68,13 @@ PUBLIC = {
     "open311-token",
 }
 # Any signed-in user has one of these (their own settings and reports).
-OWN = {"accounts:settings", "complaints:my-reports"}
+OWN = {
+    "accounts:settings",
+    "accounts:2fa",
+    "accounts:2fa-enrol",
+    "accounts:2fa-verify",
+    "complaints:my-reports",
+}
 # Everything else needs a role (staff pages) or an agency's API key. Listed so that a new
 # URL has to be classified here before the suite passes.
 STAFF = {

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.factories import PASSWORD, make_staff, published_report
+from tests.factories import PASSWORD, enrol_totp, make_staff, published_report, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -96,10 +96,21 @@ def test_english_pages_show_no_indonesian(page, live_server):
     ]
     found = [line for path in public for line in _indonesian_lines(page, live_server.url + path)]
 
+    device = enrol_totp(national)
     page.goto(live_server.url + "/akun/masuk/")
     page.get_by_label("Email or username").fill(national.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    staff = ["/triase/", f"/kerja/laporan/{report.tracking}/", "/pantau/", "/akun/pengaturan/"]
+    found += _indonesian_lines(page, page.url)  # the second step, in English too
+    page.get_by_label("Code").fill(totp_code(device))
+    page.get_by_role("button", name="Check code").click()
+    staff = [
+        "/akun/dua-langkah/",
+        "/akun/dua-langkah/aktifkan/",
+        "/triase/",
+        f"/kerja/laporan/{report.tracking}/",
+        "/pantau/",
+        "/akun/pengaturan/",
+    ]
     found += [line for path in staff for line in _indonesian_lines(page, live_server.url + path)]
     assert found == []
