@@ -117,23 +117,38 @@ def _fast_and_isolated(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _staff_pass_the_second_factor(monkeypatch):
     """Staff whose roles require two factors (agencies.twofactor) reach no staff page until
-    their session is verified. Tests sign the cast in with client.force_login: for those
-    users it also verifies the session (tests.factories.otp_verify), as if they had given
-    their code. Tests of two-factor itself sign in with client.login or the form."""
+    their session is verified. Tests sign the cast in with client.force_login or
+    client.login: for those users it also verifies the session (tests.factories.otp_verify),
+    as if they had given their code. Tests of two factors sign in through the form."""
     from django.test import Client
 
     from agencies.models import Role
     from tests.factories import otp_verify
 
-    original = Client.force_login
     kinds = (Role.Kind.NATIONAL_ADMIN, Role.Kind.OMBUDSMAN, Role.Kind.AGENCY_ADMIN)
 
+    def needs(user) -> bool:
+        return user.is_superuser or Role.objects.filter(user=user, kind__in=kinds).exists()
+
+    original_force, original_login = Client.force_login, Client.login
+
     def force_login(self, user, backend=None):
-        original(self, user, backend)
-        if user.is_superuser or Role.objects.filter(user=user, kind__in=kinds).exists():
+        original_force(self, user, backend)
+        if needs(user):
             otp_verify(self, user)
 
+    def login(self, **credentials):
+        from django.contrib.auth import get_user_model
+
+        done = original_login(self, **credentials)
+        if done:
+            user = get_user_model().objects.get(pk=self.session["_auth_user_id"])
+            if needs(user):
+                otp_verify(self, user)
+        return done
+
     monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "login", login)
 
 
 # --- the cast -------------------------------------------------------------------------------
