@@ -20,7 +20,7 @@ from agencies.scope import scope_for
 from routing.models import Category
 from routing.selectors import decide
 
-from . import bulk, exports, queues, reasons, selectors, workflow
+from . import answers, bulk, exports, queues, reasons, selectors, workflow
 from .errors import DomainError, InvalidAction, StaleReport
 from .filters import InboxFilter, TriageFilter
 from .models import AnswerTemplate, Kind, Report, SavedView, Status
@@ -310,7 +310,7 @@ def _detail_context(request, report: Report) -> dict:
         "agency_query": search,
         "units": _units(report) if "assign_unit" in names else [],
         "officers": selectors.colleagues_for(report) if "assign" in names else [],
-        "answer_templates": templates_for(report) if actions else [],
+        "answer_templates": answers.templates_for(report, user) if actions else [],
         "kinds": Kind.choices,
         "categories": Category.objects.filter(is_active=True).order_by("name_id")
         if "recategorize" in names
@@ -473,40 +473,67 @@ def _after_action_url(request, report: Report) -> tuple[str, bool]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def answer_templates(request):
-    """An agency admin's reusable answers; officers pick them on the report page."""
+    """Reusable answers: an officer's own, and those an agency admin shares with the agency;
+    each may be limited to a category, a status and the box it fills."""
     scope = scope_for(request.user)
-    if not scope.admin_agency_ids:
+    if not scope.officer_paths:
         raise PermissionDenied
-    agencies = list(Agency.objects.filter(pk__in=scope.admin_agency_ids))
+    roots = sorted({int(p.split("/", 1)[0]) for p in scope.officer_paths})
+    agencies = list(Agency.objects.filter(pk__in=roots))
+    mine = Q(owner=request.user) | Q(owner__isnull=True, agency_id__in=scope.admin_agency_ids)
     if request.method == "POST":
         if request.POST.get("delete"):
-            AnswerTemplate.objects.filter(
-                pk=_int(request.POST["delete"]), agency_id__in=scope.admin_agency_ids
-            ).update(is_active=False)
-        else:
-            agency_id = _int(request.POST.get("agency"))
-            title = request.POST.get("title", "").strip()[:120]
-            body = request.POST.get("body", "").strip()[:5000]
-            if agency_id in scope.admin_agency_ids and title and body:
-                AnswerTemplate.objects.create(agency_id=agency_id, title=title, body=body)
-                messages.success(request, _("Templat disimpan."))
-            else:
-                messages.error(request, _("Isi judul dan isi templat."))
+            AnswerTemplate.objects.filter(mine, pk=_int(request.POST["delete"])).update(
+                is_active=False
+            )
+            return redirect("workspace:templates")
+        _template_create(request, scope, roots)
         return redirect("workspace:templates")
     templates = AnswerTemplate.objects.filter(
-        agency_id__in=scope.admin_agency_ids, is_active=True
-    ).select_related("agency")
+        Q(owner=request.user) | Q(owner__isnull=True), agency_id__in=roots, is_active=True
+    ).select_related("agency", "category", "owner")
     return render(
         request,
         "complaints/staff/answer_templates.html",
-        {"templates": templates, "agencies": agencies},
+        {
+            "templates": templates,
+            "agencies": agencies,
+            "can_share": bool(scope.admin_agency_ids),
+            "categories": Category.objects.filter(is_active=True).order_by("name_id"),
+            "statuses": [(s, Status(s).label) for s in (Status.DISPATCHED, Status.IN_PROGRESS)],
+            "boxes": [(a, workflow.ACTIONS[a].label) for a in TEMPLATE_BOXES],
+            "placeholders": answers.PLACEHOLDERS,
+            "editable": {t.pk for t in templates.filter(mine)},
+        },
     )
 
 
-def templates_for(report: Report) -> list[AnswerTemplate]:
-    if not report.owner_agency_id:
-        return []
-    return list(AnswerTemplate.objects.filter(agency_id=report.owner_agency_id, is_active=True))
+TEMPLATE_BOXES = ("respond", "progress", "resolve", "ask_info")
+
+
+def _template_create(request, scope, roots) -> None:
+    post = request.POST
+    agency_id = _int(post.get("agency"))
+    title, body = post.get("title", "").strip()[:120], post.get("body", "").strip()[:5000]
+    shared = post.get("shared") == "1"
+    if agency_id not in roots or not title or not body:
+        messages.error(request, _("Isi judul dan isi templat."))
+        return
+    if shared and agency_id not in scope.admin_agency_ids:
+        messages.error(request, _("Hanya admin instansi yang dapat membagikan templat."))
+        return
+    box = post.get("for_action", "")
+    status = post.get("status", "")
+    AnswerTemplate.objects.create(
+        agency_id=agency_id,
+        owner=None if shared else request.user,
+        title=title,
+        body=body,
+        for_action=box if box in TEMPLATE_BOXES else "",
+        status=status if status in (Status.DISPATCHED, Status.IN_PROGRESS) else "",
+        category=Category.objects.filter(pk=_int(post.get("category")), is_active=True).first(),
+    )
+    messages.success(request, _("Templat disimpan."))
 
 
 def _export_qs(request):
