@@ -37,6 +37,8 @@ def test_category_top1_and_top3_on_new_citizen_texts():
         f"\nclassifier on {scores['n']} new texts: top-1 {scores['accuracy']:.3f}, "
         f"top-3 {scores['top3']:.3f}"
     )
-    # Before this set's work (words only, no spelling normalisation): 0.863 and 0.948.
-    assert scores["accuracy"] >= 0.87, scores
-    assert scores["top3"] >= 0.95, scores
+    # Before issue 15 (words only, no spelling normalisation, 441 examples): 0.863 and 0.948.
+    # After (routing.textnorm, 53 examples in citizens' registers, the new categories'
+    # examples): 0.901 and 0.977.
+    assert scores["accuracy"] >= 0.89, scores
+    assert scores["top3"] >= 0.97, scores
