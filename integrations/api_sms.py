@@ -20,8 +20,8 @@ from .parsers import BoundedJSONParser
 
 class SmsInboundApi(LaporApiView):
     """The SMS gateway posts each text received on 1708 here (``from``, ``text``, ``id``),
-    with the shared token in ``X-Lapor-Sms-Token`` (or ``?token=``). Each gateway id is
-    handled once; the answer is also sent back by SMS."""
+    with the shared token in the ``X-Lapor-Sms-Token`` header (never the query string). Each
+    gateway id is handled once; the answer is also sent back by SMS."""
 
     authentication_classes: list = []
     parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
@@ -59,7 +59,8 @@ class SmsInboundApi(LaporApiView):
                 _("Kanal SMS belum dikonfigurasi."),
                 status.HTTP_503_SERVICE_UNAVAILABLE,
             )
-        given = request.headers.get("X-Lapor-Sms-Token") or request.query_params.get("token", "")
+        # The header only: a token in the query string lands in proxies' access logs.
+        given = request.headers.get("X-Lapor-Sms-Token", "")
         if not constant_time_compare(given, expected):
             raise PermissionDenied(_("Token gateway SMS salah."))
         serializer = self.SmsInboundSerializer(data=request.data)

@@ -261,6 +261,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Public complaint portal: file, track and follow reports.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from static files, not a CDN that LAPOR's CSP blocks (issue 14).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # The largest JSON body the API reads (a report is a few kB; attachments go by the form).

@@ -315,3 +315,17 @@ def test_open311_dates_out_of_range(client, world, value):
 
 def test_no_key_was_created_by_refused_requests(client, world):
     assert ApiKey.objects.count() == 1
+
+
+def test_api_docs_load_from_static_files_without_inline_script(client):
+    """/api/docs/ used Swagger UI from a CDN that LAPOR's CSP blocks (issue 14)."""
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "<script>" not in html  # the start-up script is a file of its own
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle" in script.content.decode()

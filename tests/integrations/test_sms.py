@@ -157,3 +157,25 @@ def test_console_backend_is_the_default(settings, capsys):
     settings.LAPOR_SMS_BACKEND = ""
     outbound.send_sms("+628111", "halo")
     assert "SMS to +628111: halo" in capsys.readouterr().out
+
+
+def test_the_gateway_token_in_the_query_string_is_refused(client, settings):
+    """The token goes in the header only: a query string lands in access logs (issue 14)."""
+    settings.LAPOR_SMS_INBOUND_TOKEN = "gateway-secret"
+    response = client.post(
+        URL + "?token=gateway-secret",
+        {"from": PHONE, "text": "LAPOR 3273 jalan rusak parah sekali", "id": "g-q"},
+    )
+    assert response.status_code == 403
+    assert not SmsInbound.objects.filter(gateway_id="g-q").exists()
+
+
+def test_the_request_log_never_carries_a_query_string(client, caplog):
+    """Guest keys (?k=) and tokens never reach LAPOR's request log: it records the path."""
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="lapor.request"):
+        client.get("/lacak/LPR-XXXXX-XXXXX/?k=rahasia-tamu-123&token=rahasia-456")
+    lines = [str(r.__dict__) for r in caplog.records if r.name == "lapor.request"]
+    assert lines
+    assert not any("rahasia" in line for line in lines)
