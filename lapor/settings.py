@@ -296,6 +296,8 @@ LAPOR_SMS_GATEWAY_TOKEN = envsecret("LAPOR_SMS_GATEWAY_TOKEN", "")
 # admins are e-mailed), and the timeout of one attempt in seconds.
 LAPOR_WEBHOOK_MAX_ATTEMPTS = envint("LAPOR_WEBHOOK_MAX_ATTEMPTS", 20)
 LAPOR_WEBHOOK_TIMEOUT = envint("LAPOR_WEBHOOK_TIMEOUT", 10)
+# Seconds before the first retry of a failed delivery, doubling up to an hour.
+LAPOR_WEBHOOK_BACKOFF_BASE = envint("LAPOR_WEBHOOK_BACKOFF_BASE", 30)
 # Webhooks to http and to loopback or private addresses (integrations.urlsafety): allowed for
 # development, where the receiver runs on the same machine; off in production (https to public
 # addresses only, so an admin cannot make LAPOR post to the machines behind it).
