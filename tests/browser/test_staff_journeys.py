@@ -35,6 +35,9 @@ def sign_in(page, live_server, user):
 
 
 def test_triage_dispatches_and_an_officer_transfers(page, live_server, agency_a, agency_b):
+    from routing.suggest import suggest
+
+    suggest("pemanasan")  # the category model loads once per process (tens of seconds)
     national = make_staff("national_admin")
     officer_a = make_staff("officer", agency=agency_a)
     officer_b = make_staff("officer", agency=agency_b)
