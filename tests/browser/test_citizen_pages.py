@@ -42,6 +42,10 @@ def test_every_citizen_page_is_axe_clean_on_a_phone(a11y_phone, live_server, age
         "password reset": "/akun/sandi/lupa/",
         "statistics": "/statistik/",
     }
+    page.goto(live_server.url + "/")
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= 110, "the phone header is two rows, not four"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     for label, path in pages.items():
         page.goto(live_server.url + path)
         assert page.locator('meta[name="description"]').count() == 1, path
