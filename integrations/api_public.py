@@ -56,18 +56,30 @@ class ReportCreateApi(LaporApiView):
         province = RegionCodeField(kind="province", max_length=2)
         regency = RegionCodeField(kind="regency", max_length=4, required=False, allow_null=True)
         address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+        # Blank or null coordinates mean "none given" (schemathesis sent a blank latitude
+        # the schema allowed and the API refused).
         latitude = serializers.DecimalField(
-            max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False
+            max_digits=9,
+            decimal_places=6,
+            min_value=-90,
+            max_value=90,
+            required=False,
+            allow_null=True,
         )
         longitude = serializers.DecimalField(
-            max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False
+            max_digits=9,
+            decimal_places=6,
+            min_value=-180,
+            max_value=180,
+            required=False,
+            allow_null=True,
         )
         occurred_on = serializers.DateField(
             required=False, allow_null=True, validators=[date_in_range]
         )
         is_anonymous = StrictBooleanField(default=False)
         is_confidential = StrictBooleanField(default=False)
-        reporter_name = serializers.CharField(max_length=150)
+        reporter_name = serializers.CharField(min_length=1, max_length=150)  # minLength in schema
         reporter_email = serializers.EmailField(required=False, allow_blank=True)
         reporter_phone = serializers.RegexField(
             r"^\+?[0-9 ()-]{8,20}$", required=False, allow_blank=True
@@ -352,8 +364,9 @@ class ProvinceIndicatorsApi(LaporApiView):
     report contents). Read from the monitoring summaries, like the transparency page."""
 
     class IndicatorPeriodSerializer(serializers.Serializer):
-        start = serializers.DateField(required=False, validators=[date_in_range])
-        end = serializers.DateField(required=False, validators=[date_in_range])
+        # An empty ?start= or ?end= is the default period, as the schema says it may be.
+        start = serializers.DateField(required=False, allow_null=True, validators=[date_in_range])
+        end = serializers.DateField(required=False, allow_null=True, validators=[date_in_range])
 
         def validate(self, attrs):
             today = timezone.localdate()

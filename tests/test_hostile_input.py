@@ -329,3 +329,24 @@ def test_api_docs_load_from_static_files_without_inline_script(client):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "SwaggerUIBundle" in script.content.decode()
+
+
+def test_schema_disagreements_fixed(client, world):
+    """Where schemathesis found the API refusing what its schema allowed (issue 14)."""
+    assert client.get("/api/v1/indicators/provinces/?start=&end=").status_code == 200
+    body = {
+        "kind": "complaint",
+        "title": "Jalan berlubang di depan sekolah",
+        "description": "Jalan di depan sekolah berlubang besar dan membahayakan.",
+        "province": "32",
+        "regency": "3273",
+        "reporter_name": "Budi",
+        "reporter_email": "budi@example.id",
+        "latitude": None,
+        "longitude": None,
+    }
+    response = client.post("/api/v1/reports/", json.dumps(body), content_type="application/json")
+    assert response.status_code == 201, response.content[:300]
+    schema = client.get("/api/schema/?format=json").json()
+    name = schema["components"]["schemas"]["ReportCreateInput"]["properties"]["reporter_name"]
+    assert name.get("minLength") == 1
