@@ -377,6 +377,7 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
     now, cal = ctx["now"], ctx["calendar"]
     name = spec.name
     data: dict = {}
+    deciding = report.needs_triage_decision
     if spec.actor == workflow.TRIAGE:
         report.needs_triage_decision = False  # reject, merge or dispatch: triage has decided
     if name in ("verify", "agency_verify"):
@@ -400,6 +401,9 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
             raise InvalidAction(_("Pilih laporan lain yang masih berlaku untuk digabungkan."))
         report.merged_into = target
         data["into"] = target.tracking
+        data["needs_triage_decision"] = deciding  # for an undo
+    elif name == "unmerge":
+        data.update(_unmerge(report))
     elif name == "dispatch":
         agency = params.get("agency")
         if agency is None or not agency.is_active:
@@ -493,6 +497,19 @@ def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> di
             raise InvalidAction(_("Nilai harus 1 sampai 5."))
         report.rating = rating
         data["rating"] = rating
+    return data
+
+
+def _unmerge(report: Report) -> dict:
+    """Back to the status and agency the report had before its merge."""
+    merge = report.events.filter(action="merge").order_by("-pk").first()
+    if merge is None or report.merged_into_id is None:
+        raise InvalidAction(_("Laporan ini tidak digabungkan."))
+    data = {"from": report.merged_into.tracking}
+    report.status = merge.from_status
+    _set_agency(report, merge.from_agency)
+    report.merged_into = None
+    report.needs_triage_decision = bool(merge.data.get("needs_triage_decision"))
     return data
 
 

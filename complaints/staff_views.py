@@ -351,6 +351,30 @@ def agency_search(request):
     )
 
 
+@login_required
+@require_GET
+def merge_confirm(request, tracking):
+    """Before a merge: the report and the one it would join, side by side, and the button
+    that merges. Nothing changes until that button is pressed."""
+    _require_triage(request.user)
+    report = get_report_for(request.user, tracking)
+    into = Report.objects.filter(tracking=request.GET.get("ke", "").strip().upper()[:20]).first()
+    problem = ""
+    if into is None:
+        problem = _("Nomor laporan tujuan penggabungan tidak ditemukan.")
+    elif into.pk == report.pk or into.status in ("merged", "rejected"):
+        problem = _("Pilih laporan lain yang masih berlaku untuk digabungkan.")
+    elif "merge" not in {a.name for a in workflow.allowed_actions(report.status)}:
+        problem = _("Laporan ini tidak dapat digabungkan pada status sekarang.")
+    pair = [(r, r.attachments.count()) for r in ([report, into] if into is not None else [report])]
+    return render(
+        request,
+        "complaints/triage/merge_confirm.html",
+        {"report": report, "into": into, "pair": pair, "problem": problem},
+        status=200 if not problem else 400,
+    )
+
+
 # --- acting ---------------------------------------------------------------------------------
 
 
@@ -405,6 +429,12 @@ def act(request, tracking):
         raise PermissionDenied
     if not can(request.user, action, report):
         raise PermissionDenied
+    if action == "merge" and request.POST.get("confirm") != "1":
+        # A merge is confirmed on the page that shows both reports side by side.
+        into = request.POST.get("into", "").strip().upper()[:20]
+        return redirect(
+            reverse("triage:merge", args=[report.tracking]) + "?" + urlencode({"ke": into})
+        )
     try:
         params = _params(request, action, report)
         note = request.POST.get("note", "")[:5000]

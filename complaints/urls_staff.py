@@ -9,6 +9,7 @@ triage_patterns = (
         path("massal/", staff_views.bulk_act, {"where": "triage"}, name="bulk"),
         path("laporan/<str:tracking>/", staff_views.triage_detail, name="detail"),
         path("laporan/<str:tracking>/aksi/", staff_views.act, name="act"),
+        path("laporan/<str:tracking>/gabung/", staff_views.merge_confirm, name="merge"),
     ],
     "triage",
 )

@@ -23,10 +23,11 @@ class Action:
     public: bool
     label: object
     needs_note: bool = False
+    undoes: str | None = None  # the action it undoes: back to the status that action left
 
 
-def _a(name, sources, target, actor, public, label, needs_note=False) -> Action:
-    return Action(name, frozenset(sources), target, actor, public, label, needs_note)
+def _a(name, sources, target, actor, public, label, needs_note=False, undoes=None) -> Action:
+    return Action(name, frozenset(sources), target, actor, public, label, needs_note, undoes)
 
 
 _WORKING = (S.DISPATCHED, S.IN_PROGRESS)
@@ -88,6 +89,18 @@ ACTIONS: dict[str, Action] = {
             TRIAGE,
             True,
             _("Digabungkan ke laporan lain"),
+        ),
+        # Undoing a merge (a national admin): the report goes back to the status and agency it
+        # had before the merge, read from the merge's audit event.
+        _a(
+            "unmerge",
+            [S.MERGED],
+            None,
+            TRIAGE,
+            True,
+            _("Penggabungan dibatalkan"),
+            needs_note=True,
+            undoes="merge",
         ),
         _a("dispatch", [S.VERIFIED], S.DISPATCHED, TRIAGE, True, _("Didisposisikan")),
         _a(
@@ -207,6 +220,20 @@ for _action in ACTIONS.values():
     if _action.target:
         for _src in _action.sources:
             ALLOWED[_src].add(_action.target)
+
+
+def targets(action: Action) -> set[str]:
+    """Where an action can move a report: its target, or for an undo the statuses the undone
+    action starts from (services._apply reads which one from the audit event)."""
+    if action.undoes:
+        return set(ACTIONS[action.undoes].sources)
+    return {action.target} if action.target else set()
+
+
+for _action in ACTIONS.values():
+    if _action.undoes:
+        for _src in _action.sources:
+            ALLOWED[_src] |= targets(_action)
 
 
 def allowed_actions(status: str) -> list[Action]:

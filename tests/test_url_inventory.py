@@ -82,6 +82,7 @@ STAFF = {
     "triage:queue",
     "triage:detail",
     "triage:act",
+    "triage:merge",
     "triage:next",
     "triage:bulk",
     "rules:list",
