@@ -10,6 +10,7 @@ Two sources, both loaded idempotently by ``load_offices`` (called from ``load_re
   office exists, its exact name may differ.
 """
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,9 +73,8 @@ PATTERNS = [
 
 
 def read_units(data_dir: Path) -> list[dict[str, str]]:
-    from .reference import read_csv
-
-    return read_csv("agency_units.csv", data_dir)
+    with (data_dir / "agency_units.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def _row(slug, name, parent, unit_type, province=None, regency=None, acronym="") -> dict:
@@ -106,9 +106,9 @@ def _regency_name(pattern: Pattern, regency: Regency) -> str:
     return pattern.regency_name.format(regency=name)
 
 
-def load_offices(data_dir: Path) -> tuple[int, int]:
-    from .reference import _sync_agencies
-
+def load_offices(data_dir: Path, *, sync) -> tuple[int, int]:
+    """``sync``: reference._sync_agencies, passed in so this module needs nothing above it."""
+    _sync_agencies = sync
     created = updated = 0
     rows = read_units(data_dir)
     by_slug = {a.slug: a for a in Agency.objects.filter(slug__in={r["parent"] for r in rows})}

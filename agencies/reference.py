@@ -185,7 +185,7 @@ def load_reference_data(data_dir: Path = DATA_DIR, with_districts: bool = True) 
     result.add("unit", *_load_administrative_regions())
     from .offices import load_offices  # the central agencies' units and regional offices
 
-    result.add("office", *load_offices(data_dir))
+    result.add("office", *load_offices(data_dir, sync=_sync_agencies))
     return result
 
 

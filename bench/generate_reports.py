@@ -639,7 +639,7 @@ class Simulator:
         self.at_agency(life, t)
 
     def start_clock(self, life: Life, t: int) -> None:
-        """services._start_agency_clock: the response clock restarts, the resolution clock
+        """effects.start_agency_clock: the response clock restarts, the resolution clock
         starts at the first dispatch only."""
         life.agency_received_at = t
         life.response_due = self.clock.due(t, "first_response", life.kind)

@@ -20,3 +20,5 @@ class ComplaintsConfig(AppConfig):
         from .workdays import EXTRA_DAYS
 
         EXTRA_DAYS.clear_on_change(NonWorkingDay)
+
+        from . import tasks  # noqa: F401  (registers the jobs that services start: core.jobs)

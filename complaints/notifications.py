@@ -5,37 +5,19 @@ sends any that could not be queued (broker down). One row per (event, recipient)
 import logging
 import threading
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from agencies.models import Role
+from core import jobs
 
+from . import workflow
 from .models import OutboxMessage, Report, ReportEvent
 
 log = logging.getLogger(__name__)
-
-# Events the citizen hears about (public ones that matter to them).
-CITIZEN_ACTIONS = {
-    "submit",
-    "request_info",
-    "reject",
-    "merge",
-    "dispatch",
-    "respond",
-    "progress",
-    "resolve",
-    "transfer",
-    "ask_info",
-    "auto_close",
-    "expire_info",
-    "extend",
-}
-
-
-# Events that put a report in an agency's queue: its officers hear of it (optional notice).
-QUEUE_ACTIONS = {"dispatch", "transfer", "assign_unit"}
 
 
 def on_event(event: ReportEvent, report: Report) -> None:
@@ -43,17 +25,22 @@ def on_event(event: ReportEvent, report: Report) -> None:
 
     Messages to staff carry the tracking number, title and place, never the reporter's
     identity, so an anonymous reporter cannot leak through an e-mail to an agency."""
-    if event.action in CITIZEN_ACTIONS and event.is_public:
+    spec = workflow.ACTIONS[event.action]
+    if spec.citizen and event.is_public:
         if report.reporter_email:
             _citizen_email(event, report)
         # A text filed by SMS is answered with its number by the SMS channel itself.
-        if report.reporter_phone and not (event.action == "submit" and report.channel == "sms"):
+        if (
+            spec.sms
+            and report.reporter_phone
+            and not (spec.name == "submit" and report.channel == "sms")
+        ):
             _citizen_sms(event, report)
-    if event.action in QUEUE_ACTIONS and report.agency_id and event.to_agency_id:
+    if spec.staff == workflow.QUEUE and report.agency_id and event.to_agency_id:
         _staff_email(event, report, _queue_recipients(report), "new_report", optional=True)
-    elif event.action == "mark_overdue":
+    elif spec.staff == workflow.ADMINS:
         _staff_email(event, report, _agency_admins(report), "overdue")
-    elif event.action == "escalate":
+    elif spec.staff == workflow.SUPERVISORS:
         recipients = _agency_admins(report) | _supervisors(report, event.data.get("level"))
         _staff_email(event, report, recipients, "escalated")
 
@@ -125,20 +112,19 @@ def _citizen_email(event: ReportEvent, report: Report) -> None:
 
 # One GSM-7 segment: a basic phone shows it whole and the gateway bills one message.
 SMS_LIMIT = 160
-# Events whose note the reporter needs to read (the answer, the question asked of them).
-SMS_NOTE_ACTIONS = {"respond", "resolve", "request_info", "ask_info", "reject", "progress"}
 
 
 def sms_text(event: ReportEvent, report: Report) -> str:
     """The Indonesian text of an event for the reporter's phone: the tracking number, the new
     status, then the agency or the note, cut to SMS_LIMIT."""
+    spec = workflow.ACTIONS[event.action]
     with translation.override("id"):
         head = f"LAPOR {report.tracking}: {report.get_status_display()}."
         if event.action == "submit":
             detail = translation.gettext("Laporan diterima. Simpan nomor ini untuk melacaknya.")
-        elif event.action in QUEUE_ACTIONS and report.agency_id:
+        elif spec.staff == workflow.QUEUE and report.agency_id:
             detail = report.agency.name
-        elif event.action in SMS_NOTE_ACTIONS:
+        elif spec.sms == workflow.NOTE:
             detail = " ".join(event.note.split())
         else:
             detail = ""
@@ -203,15 +189,11 @@ def enqueue_delivery(message_id: int) -> None:
     joins this process's batch: the ids committed within that many milliseconds go as one
     task (tasks.deliver_outbox_batch_task), published from a timer thread after the response,
     instead of one broker round trip and one task per message."""
-    from lapor.celery import app
-
-    from .tasks import deliver_outbox_task
-
-    if settings.LAPOR_OUTBOX_BATCH_MS > 0 and not app.conf.task_always_eager:
+    if settings.LAPOR_OUTBOX_BATCH_MS > 0 and not current_app.conf.task_always_eager:
         _batch.add(message_id, settings.LAPOR_OUTBOX_BATCH_MS / 1000)
         return
     try:
-        deliver_outbox_task.delay(message_id)
+        jobs.start("deliver_outbox", message_id)
     except Exception:  # kombu.OperationalError, redis ConnectionError, an eager failure, ...
         log.warning("outbox %s not queued now; the sweep will send it", message_id, exc_info=True)
 
@@ -236,14 +218,12 @@ class _Batch:
                 self._timer.start()
 
     def flush(self) -> None:
-        from .tasks import deliver_outbox_batch_task
-
         with self._lock:
             ids, self._ids, self._timer = self._ids, [], None
         if not ids:
             return
         try:
-            deliver_outbox_batch_task.delay(ids)
+            jobs.start("deliver_outbox_batch", ids)
         except Exception:  # broker down: the rows stay pending, the sweep sends them
             log.warning("outbox %s not queued now; the sweep will send them", ids, exc_info=True)
 

@@ -15,14 +15,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from core import jobs
 from routing.models import RoutingRule
 from routing.selectors import decide
 
-from . import deadlines, notifications, selectors, tracking, workflow
+from . import deadlines, effects, notifications, selectors, tracking, workflow
 from .errors import (
     ActionForbidden,
     InvalidAction,
@@ -32,13 +32,11 @@ from .errors import (
 )
 from .models import (
     Attachment,
-    Kind,
     Report,
     ReportEvent,
     StagedUpload,
     Status,
     Support,
-    Tag,
 )
 from .permissions import can
 from .signals import event_recorded
@@ -46,35 +44,9 @@ from .workdays import Calendar
 
 log = logging.getLogger(__name__)
 
-MAX_MOVES = 3  # more transfers than this go to national triage for a decision
-# UU 37/2008 (Ombudsman RI) art. 24(1)(c): a report reaches the Ombudsman within 2 years of
-# the matter; art. 24(1)(b): the reporter first went to the agency (the report was dispatched
-# to it and is overdue there, or its answer disputed). No waiting period after dispatch.
-OMBUDSMAN_WITHIN = dt.timedelta(days=2 * 365)
-
-
-def ombudsman_eligible(report: Report, now=None) -> bool:
-    """May the reporter hand the report to the Ombudsman now?"""
-    now = now or timezone.now()
-    if report.ombudsman_consent or report.dispatched_at is None:
-        return False
-    if report.status not in deadlines.OVERDUE_STATUSES:
-        return False
-    if not (deadlines.is_overdue(report) or report.reopen_count > 0):
-        return False
-    since = report.created_at
-    if report.occurred_on:
-        since = dt.datetime.combine(report.occurred_on, dt.time(), tzinfo=dt.UTC)
-    return now - since <= OMBUDSMAN_WITHIN
-
-
-def escalation_level(report: Report) -> str:
-    """Who supervises the agency holding a report: the province for a regency or city
-    government (and its units), the national administrators for everyone else."""
-    agency = report.agency
-    if agency is not None and agency.level == Agency.Level.REGENCY:
-        return "province"
-    return "national"
+# Kept here for the pages and tasks that read them with the services.
+ombudsman_eligible = effects.ombudsman_eligible
+escalation_level = effects.escalation_level
 
 
 @dataclass
@@ -149,15 +121,8 @@ def _record(
     return event
 
 
-def report_submit(*, data: NewReport, reporter=None, filed_at: dt.datetime | None = None) -> Report:
-    """Files a report: the report, its attachments and its first audit event in one
-    transaction, and the confirmation e-mail as an outbox row sent after commit.
-
-    ``filed_at``: a report brought in from a regional system's archive (backfill) keeps its
-    original filing time; its event is marked imported and sends no e-mail.
-
-    Returns the saved report. Nothing slow happens before the commit (no e-mail, no network)."""
-    now = filed_at or timezone.now()
+def _new_report(data: NewReport, reporter, now: dt.datetime) -> Report:
+    """The unsaved report for a filing, its verification clock started at ``now``."""
     report = Report(
         tracking=tracking.generate(),
         kind=data.kind,
@@ -192,6 +157,18 @@ def report_submit(*, data: NewReport, reporter=None, filed_at: dt.datetime | Non
     if report.reporter is not None:
         report.reporter_name = report.reporter_name or report.reporter.display_name
         report.reporter_email = report.reporter_email or report.reporter.email
+    return report
+
+
+def report_submit(*, data: NewReport, reporter=None, filed_at: dt.datetime | None = None) -> Report:
+    """Files a report: the report, its attachments and its first audit event in one
+    transaction, and the confirmation e-mail as an outbox row sent after commit.
+
+    ``filed_at``: a report brought in from a regional system's archive (backfill) keeps its
+    original filing time; its event is marked imported and sends no e-mail.
+
+    Returns the saved report. Nothing slow happens before the commit (no e-mail, no network)."""
+    report = _new_report(data, reporter, filed_at or timezone.now())
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -236,10 +213,8 @@ def _import_mark(data: dict, imported_at: dt.datetime | None) -> dict:
 
 
 def _enqueue_auto_triage(report_id: int) -> None:
-    from .tasks import auto_triage_task  # tasks import services
-
     try:
-        auto_triage_task.delay(report_id)
+        jobs.start("auto_triage", report_id)
     except Exception:  # broker down: the report simply waits for a person in triage
         log.warning("auto-triage of report %s not queued", report_id, exc_info=True)
 
@@ -327,259 +302,6 @@ def _lock(report_id: int) -> Report:
     return Report.objects.select_for_update(of=("self",)).select_related("agency").get(pk=report_id)
 
 
-def _set_agency(report: Report, agency: Agency | None) -> None:
-    report.agency = agency
-    if agency is None:
-        report.owner_agency_id, report.agency_path = None, ""
-    else:
-        report.owner_agency_id, report.agency_path = agency.root_id, agency.path
-
-
-def _previous_holders(report: Report) -> set[int]:
-    """Top-level agencies that held the report before (one query on its events)."""
-    paths = Agency.objects.filter(
-        pk__in=ReportEvent.objects.filter(
-            report=report, action__in=["dispatch", "transfer", "assign_unit"]
-        ).values("to_agency")
-    ).values_list("path", flat=True)
-    return {int(p.split("/", 1)[0]) for p in paths}
-
-
-def _start_agency_clock(report: Report, now, calendar: Calendar) -> None:
-    """Dispatch or transfer: the new agency's first-response clock starts. The resolution
-    clock starts at the first dispatch only (a transfer does not restart it)."""
-    report.agency_received_at = now
-    report.response_due = deadlines.due(
-        stage=deadlines.Stage.FIRST_RESPONSE,
-        kind=report.kind,
-        start=now,
-        agency_id=report.owner_agency_id,
-        category_id=report.category_id,
-        calendar=calendar,
-        province_id=report.province_id,
-    )
-    report.overdue_at = None
-    if report.dispatched_at is None:
-        report.dispatched_at = now
-        report.resolution_due = deadlines.due(
-            stage=deadlines.Stage.RESOLUTION,
-            kind=report.kind,
-            start=now,
-            agency_id=report.owner_agency_id,
-            category_id=report.category_id,
-            calendar=calendar,
-            province_id=report.province_id,
-        )
-
-
-def _apply(report: Report, spec: workflow.Action, params: dict, ctx: dict) -> dict:
-    """Changes the fields an action changes. Returns extra data for the audit event."""
-    now, cal = ctx["now"], ctx["calendar"]
-    name = spec.name
-    data: dict = {}
-    deciding = report.needs_triage_decision
-    if spec.actor == workflow.TRIAGE:
-        report.needs_triage_decision = False  # reject, merge or dispatch: triage has decided
-    if name in ("verify", "agency_verify"):
-        report.verified_at = now
-        if params.get("category") is not None:
-            report.category = params["category"]
-            report.category_confirmed = True
-    elif name == "request_info":
-        report.info_due = deadlines.due(
-            stage=deadlines.Stage.INFO,
-            kind=report.kind,
-            start=now,
-            calendar=cal,
-            province_id=report.province_id,
-        )
-    elif name in ("provide_info",):
-        report.info_due = None
-    elif name == "merge":
-        target = params.get("into")
-        if target is None or target.pk == report.pk or target.status in ("merged", "rejected"):
-            raise InvalidAction(_("Pilih laporan lain yang masih berlaku untuk digabungkan."))
-        report.merged_into = target
-        data["into"] = target.tracking
-        data["needs_triage_decision"] = deciding  # for an undo
-    elif name == "unmerge":
-        data.update(_unmerge(report))
-    elif name == "dispatch":
-        agency = params.get("agency")
-        if agency is None or not agency.is_active:
-            raise InvalidAction(_("Pilih instansi tujuan yang aktif."))
-        _set_agency(report, agency)
-        report.needs_triage_decision = False
-        if params.get("rule") is not None:
-            report.routing_rule = params["rule"]
-        if params.get("explanation"):
-            report.routing_explanation = params["explanation"]
-        _start_agency_clock(report, now, cal)
-    elif name == "respond":
-        report.first_response_at = report.first_response_at or now
-    elif name == "resolve":
-        report.resolved_at = now
-        report.dispute_due = deadlines.due(
-            stage=deadlines.Stage.DISPUTE,
-            kind=report.kind,
-            start=now,
-            calendar=cal,
-            province_id=report.province_id,
-        )
-    elif name == "extend":
-        if report.kind != "information_request" or report.extended:
-            raise InvalidAction(_("Perpanjangan hanya sekali, untuk permintaan informasi."))
-        amount_due = deadlines.due(
-            stage=deadlines.Stage.EXTENSION,
-            kind=report.kind,
-            start=report.resolution_due or now,
-            calendar=cal,
-            province_id=report.province_id,
-        )
-        report.resolution_due, report.extended = amount_due, True
-    elif name == "transfer":
-        data.update(_transfer(report, params, ctx))
-    elif name == "return_to_triage":
-        data["from_agency"] = report.agency.name if report.agency else ""
-        _set_agency(report, None)
-        report.assigned_to = None
-        report.needs_triage_decision = True
-    elif name == "assign_unit":
-        unit = params.get("agency")
-        if unit is None or not unit.path.startswith(f"{report.owner_agency_id}/"):
-            raise InvalidAction(_("Unit kerja harus berada di bawah instansi ini."))
-        _set_agency(report, unit)
-    elif name == "assign":
-        report.assigned_to = _colleague(report, params.get("assignee"))
-    elif name == "recategorize":
-        data.update(_recategorize(report, params))
-    elif name == "tag":
-        data["tags"] = _set_tags(report, params.get("tags") or [])
-        data["assignee"] = report.assigned_to.pk if report.assigned_to else None
-    elif name in ("accept", "auto_close"):
-        report.closed_at = now
-        if params.get("rating"):
-            report.rating = params["rating"]
-    elif name == "dispute":
-        report.reopen_count += 1
-        report.resolved_at, report.dispute_due = None, None
-    elif name == "rate":
-        if not params.get("rating"):
-            raise InvalidAction(_("Beri nilai 1 sampai 5."))
-        report.rating = params["rating"]
-    elif name == "mark_overdue":
-        if report.overdue_at is not None:
-            raise TransitionNotAllowed()  # already marked: a second sweep changes nothing
-        report.overdue_at = now
-        data["stage"] = params.get("stage", "")
-    elif name == "escalate":
-        if report.escalated_at is not None:
-            raise TransitionNotAllowed()
-        report.escalated_at, report.ombudsman_visible = now, True
-        report.overdue_at = report.overdue_at or now
-        data["level"] = escalation_level(report)
-    elif name == "claim":
-        report.reporter = params["user"]
-    elif name == "ombudsman_consent":
-        if not ombudsman_eligible(report, now):
-            raise InvalidAction(
-                _(
-                    "Laporan dapat diteruskan ke Ombudsman bila instansi terlambat atau "
-                    "tanggapannya Anda sanggah, paling lama 2 tahun sejak kejadian."
-                )
-            )
-        report.ombudsman_consent, report.ombudsman_visible = True, True
-        report.ombudsman_share_identity = bool(params.get("share_identity"))
-        data["share_identity"] = report.ombudsman_share_identity
-    if "rating" in params and params["rating"] is not None:
-        rating = int(params["rating"])
-        if not 1 <= rating <= 5:
-            raise InvalidAction(_("Nilai harus 1 sampai 5."))
-        report.rating = rating
-        data["rating"] = rating
-    return data
-
-
-def _unmerge(report: Report) -> dict:
-    """Back to the status and agency the report had before its merge."""
-    merge = report.events.filter(action="merge").order_by("-pk").first()
-    if merge is None or report.merged_into_id is None:
-        raise InvalidAction(_("Laporan ini tidak digabungkan."))
-    data = {"from": report.merged_into.tracking}
-    report.status = merge.from_status
-    _set_agency(report, merge.from_agency)
-    report.merged_into = None
-    report.needs_triage_decision = bool(merge.data.get("needs_triage_decision"))
-    return data
-
-
-def _transfer(report: Report, params: dict, ctx: dict) -> dict:
-    agency = params.get("agency")
-    if agency is None or not agency.is_active:
-        raise InvalidAction(_("Pilih instansi tujuan yang aktif."))
-    if agency.root_id == report.owner_agency_id:
-        raise InvalidAction(
-            _("Instansi tujuan sama dengan instansi saat ini; gunakan penerusan ke unit kerja.")
-        )
-    report.transfer_count += 1
-    data = {"from_agency": report.agency.name if report.agency else "", "to_agency": agency.name}
-    looped = agency.root_id in _previous_holders(report)
-    if looped or report.transfer_count > MAX_MOVES:
-        # No wrong door, but no endless bouncing either: the national triage decides.
-        data["loop"] = "returned" if looped else "too_many_moves"
-        data["proposed_agency"] = agency.pk
-        _set_agency(report, None)
-        report.status = Status.VERIFIED
-        report.needs_triage_decision = True
-        report.assigned_to = None
-        return data
-    _set_agency(report, agency)
-    report.assigned_to = None
-    _start_agency_clock(report, ctx["now"], ctx["calendar"])
-    return data
-
-
-def _colleague(report: Report, assignee):
-    """An assignee must be able to open the report: an officer or admin of the unit holding
-    it or of an agency above it. None clears the assignment."""
-    if assignee is None:
-        return None
-    if not any(u.pk == assignee.pk for u in selectors.colleagues_for(report)):
-        raise InvalidAction(_("Pilih petugas instansi ini."))
-    return assignee
-
-
-def _recategorize(report: Report, params: dict) -> dict:
-    """A new category and/or kind (jenis). The deadlines already running keep their dates:
-    the time limits in force when a clock started apply to it."""
-    category, kind = params.get("category"), params.get("kind")
-    if category is None and not kind:
-        raise InvalidAction(_("Pilih kategori atau jenis yang baru."))
-    data: dict = {}
-    if category is not None:
-        if not category.is_active:
-            raise InvalidAction(_("Pilih kategori yang aktif."))
-        data["category"] = [report.category.code if report.category else "", category.code]
-        report.category, report.category_confirmed = category, True
-    if kind:
-        if kind not in Kind.values:
-            raise InvalidAction(_("Jenis laporan tidak dikenal."))
-        data["kind"] = [report.kind, kind]
-        report.kind = kind
-    return data
-
-
-def _set_tags(report: Report, names: list[str]) -> list[str]:
-    clean = sorted({slugify(n, allow_unicode=True)[:40] for n in names if n.strip()} - {""})
-    if len(clean) > 10:
-        raise InvalidAction(_("Paling banyak 10 tag."))
-    report.tags.set([Tag.objects.get_or_create(name=n)[0] for n in clean])
-    return clean
-
-
-ROUND_ROBIN_ON = {"dispatch", "transfer", "assign_unit"}
-
-
 def _round_robin(report: Report) -> dict:
     """A unit that shares its new reports out (Agency.round_robin) gets each one assigned to
     its officer holding the fewest open reports, in the same transaction."""
@@ -591,6 +313,36 @@ def _round_robin(report: Report) -> dict:
         return {}
     report.assigned_to_id = picked
     return {"assignee": picked, "round_robin": True}
+
+
+def _apply(report: Report, spec: workflow.Action, params: dict, at=None) -> dict:
+    """Moves the report to the row's target and runs the row's effect (complaints.effects).
+    Returns the effect's data for the audit event."""
+    if spec.target:
+        report.status = spec.target
+    deciding = report.needs_triage_decision  # before triage decides: a merge records it
+    if spec.actor == workflow.TRIAGE:
+        report.needs_triage_decision = False  # reject, merge or dispatch: triage has decided
+    step = effects.Step(now=at or timezone.now(), calendar=Calendar(), deciding=deciding)
+    data = spec.effect(report, params, step)
+    if step.redirected_to is not None:
+        if step.redirected_to not in spec.detours:
+            raise TransitionNotAllowed()  # a detour the table does not declare
+        report.status = step.redirected_to
+    return {**data, **effects.rating(report, params)}
+
+
+def _check(report: Report, spec, actor, token, system: bool, expected_version) -> None:
+    """The move is allowed from this status, by this actor, on the version they saw."""
+    if expected_version is not None and report.version != expected_version:
+        raise StaleReport()
+    if report.status not in spec.sources:
+        raise TransitionNotAllowed()
+    if spec.actor == workflow.SYSTEM or system:
+        if not system:
+            raise ActionForbidden()
+    elif not can(actor, spec.name, report, token=token):
+        raise ActionForbidden()
 
 
 def report_transition(
@@ -625,23 +377,12 @@ def report_transition(
         raise InvalidAction(_("Tuliskan keterangan untuk tindakan ini."))
     with transaction.atomic():
         report = _lock(report_id)
-        if expected_version is not None and report.version != expected_version:
-            raise StaleReport()
-        if report.status not in spec.sources:
-            raise TransitionNotAllowed()
-        if spec.actor == workflow.SYSTEM or system:
-            if not system:
-                raise ActionForbidden()
-        elif not can(actor, action, report, token=token):
-            raise ActionForbidden()
+        _check(report, spec, actor, token, system, expected_version)
         from_status, from_agency_id = report.status, report.agency_id
         before = copy.copy(report)  # the state the change started from, for summaries
         label = _actor_label(actor, report, spec)
-        if spec.target:
-            report.status = spec.target
-        ctx = {"now": imported_at or timezone.now(), "calendar": Calendar()}
-        data = _import_mark(_apply(report, spec, params, ctx), imported_at)
-        if action in ROUND_ROBIN_ON:
+        data = _import_mark(_apply(report, spec, params, imported_at), imported_at)
+        if spec.staff == workflow.QUEUE:  # a new item in a unit's queue: round robin
             data.update(_round_robin(report))
         report.version += 1
         report.save()

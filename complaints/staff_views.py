@@ -21,6 +21,7 @@ from routing.models import Category
 from routing.selectors import decide
 
 from . import answers, bulk, exports, queues, reasons, selectors, workflow
+from .converters import canonical
 from .errors import DomainError, InvalidAction, StaleReport
 from .filters import InboxFilter, TriageFilter
 from .models import AnswerTemplate, Kind, Report, SavedView, Status
@@ -387,7 +388,7 @@ def _params(request, action: str, report: Report) -> dict:
             raise InvalidAction(_("Pilih instansi tujuan."))
         params["agency"] = agency
     if action == "merge":
-        into = Report.objects.filter(tracking=post.get("into", "").strip().upper()).first()
+        into = Report.objects.filter(tracking=canonical(post.get("into", ""))).first()
         if into is None:
             raise InvalidAction(_("Nomor laporan tujuan penggabungan tidak ditemukan."))
         params["into"] = into

@@ -10,7 +10,11 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core import jobs
+
+from .autotriage import report_auto_triage
 from .models import OutboxMessage
+from .sweeps import run_deadline_sweep
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +198,6 @@ def outbox_flush() -> int:
 def deadline_sweep() -> dict:
     """Marks overdue reports, escalates, closes and rejects by the clock (see deadlines_sweep
     in services); idempotent."""
-    from .sweeps import run_deadline_sweep
 
     return run_deadline_sweep()
 
@@ -202,7 +205,6 @@ def deadline_sweep() -> dict:
 @shared_task(acks_late=True)
 def auto_triage_task(report_id: int) -> str:
     """Verifies and routes a new report when that is certain (see complaints.autotriage)."""
-    from .autotriage import report_auto_triage  # autotriage imports services
 
     return report_auto_triage(report_id=report_id)
 
@@ -213,3 +215,9 @@ def daily_digest() -> int:
     from .digest import send_daily_digests
 
     return send_daily_digests()
+
+
+# What services and notifications start without importing this module (core.jobs).
+jobs.register("auto_triage", lambda report_id: auto_triage_task.delay(report_id))
+jobs.register("deliver_outbox", lambda message_id: deliver_outbox_task.delay(message_id))
+jobs.register("deliver_outbox_batch", lambda ids: deliver_outbox_batch_task.delay(ids))

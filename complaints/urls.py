@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import (
+    converters,  # noqa: F401  (registers <tracking:...>)
+    views,
+)
 
 app_name = "complaints"
 
@@ -9,13 +12,13 @@ urlpatterns = [
     path("lapor/bantuan/", views.report_assist, name="report-assist"),
     path("lapor/tujuan/", views.report_route, name="report-route"),
     path("lapor/wilayah/", views.regency_options, name="regency-options"),
-    path("lapor/terkirim/<str:tracking>/", views.report_created, name="report-created"),
+    path("lapor/terkirim/<tracking:tracking>/", views.report_created, name="report-created"),
     path("lacak/", views.track, name="track"),
-    path("lacak/<str:tracking>/", views.track_detail, name="track-detail"),
+    path("lacak/<tracking:tracking>/", views.track_detail, name="track-detail"),
     path("laporan/", views.public_list, name="public-list"),
-    path("laporan/<str:tracking>/", views.public_detail, name="public-detail"),
-    path("laporan/<str:tracking>/dukung/", views.support, name="support"),
-    path("laporan/<str:tracking>/foto/<int:pk>/", views.public_photo, name="public-photo"),
+    path("laporan/<tracking:tracking>/", views.public_detail, name="public-detail"),
+    path("laporan/<tracking:tracking>/dukung/", views.support, name="support"),
+    path("laporan/<tracking:tracking>/foto/<int:pk>/", views.public_photo, name="public-photo"),
     path("lampiran/<int:pk>/", views.attachment_download, name="attachment"),
     path("akun/laporan-saya/", views.my_reports, name="my-reports"),
 ]

@@ -27,7 +27,7 @@ from routing.models import Category
 from routing.preview import Preview, routing_preview
 from routing.understand import question_for
 
-from . import photos, selectors, staging
+from . import photos, selectors, staging, workflow
 from .errors import DomainError, StorageFull
 from .forms import (
     NoteForm,
@@ -333,7 +333,7 @@ def track_detail(request, tracking):
     )
 
 
-REPORTER_ACTIONS = {"reply", "provide_info", "accept", "dispute", "rate", "ombudsman_consent"}
+REPORTER_ACTIONS = workflow.taken_by(workflow.REPORTER)
 
 
 def _reporter_action(request, report: Report, token: str | None):
@@ -372,8 +372,9 @@ def _reporter_action(request, report: Report, token: str | None):
     return _back_to_report(report, token)
 
 
-# Answers a reporter may send files with: a reply, the information asked for, a dispute.
-WITH_FILES = {"reply", "provide_info", "dispute"}
+# Answers a reporter may send files with: those they write (a reply, the information asked
+# for, a dispute), read from the action table.
+WITH_FILES = frozenset(n for n in REPORTER_ACTIONS if workflow.ACTIONS[n].needs_note)
 
 
 def _checked_files(request) -> tuple[list, list[str]]:

@@ -1,10 +1,19 @@
-"""The status machine as data: which action moves a report from which statuses to which, and who
-may take it. ``services.report_transition`` is the one function that applies it."""
+"""The status machine as data: which action moves a report from which statuses to which, who
+may take it, what it changes, who reads its event and who hears of it.
+``services.report_transition`` is the one function that applies it.
 
+Adding an action is one row here and one effect function in ``effects.py``; the columns are
+read by every door and every listener (e-mail and SMS in ``notifications``, the agency's
+webhooks, the summaries and activity marks of ``monitoring``, the reporter's page), so no list
+of action names is kept anywhere else. ``tests/complaints/test_action_table.py`` fails when a
+row lacks a column or a listener keeps its own list."""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from . import effects as fx
 from .models import OPEN_STATUSES, Status
 
 S = Status
@@ -13,6 +22,15 @@ S = Status
 # itself (a scheduled task). The check of a particular user is complaints.permissions.can.
 TRIAGE, AGENCY, REPORTER, SYSTEM, STAFF = "triage", "agency", "reporter", "system", "staff"
 
+# Staff told of an event (``Action.staff``): the officers and admins of the agency that now
+# holds the report (a new item in their queue), the agency's admins, or the admins and the
+# supervising level (province or national).
+QUEUE, ADMINS, SUPERVISORS = "queue", "admins", "supervisors"
+
+# What an SMS to the reporter says (``Action.sms``): the report's new status, or that and the
+# event's note (the agency's answer or question, which is what the citizen needs to read).
+STATUS, NOTE = "status", "note"
+
 
 @dataclass(frozen=True)
 class Action:
@@ -20,23 +38,53 @@ class Action:
     sources: frozenset[str]
     target: str | None  # None: the status stays (an event on the report, no move)
     actor: str
-    public: bool
+    public: bool  # the event is on the public timeline (else internal: staff only)
     label: object
     needs_note: bool = False
-    undoes: str | None = None  # the action it undoes: back to the status that action left
+    effect: Callable = fx.nothing  # what it changes on the report (complaints.effects)
+    detours: frozenset[str] = frozenset()  # other statuses the effect may land the report in
+    citizen: bool = False  # the reporter is told by e-mail (a public event only)
+    sms: str = (
+        ""  # ... and by SMS where they gave a phone: STATUS (the new status) or NOTE (and the note)
+    )
+    staff: str = ""  # QUEUE, ADMINS or SUPERVISORS: staff told of it
+    webhook: str | None = None  # event name for the holding agency's system; None: not sent
+
+    @property
+    def staff_activity(self) -> bool:
+        """Counts as a staff member acting (the keaktifan indicator)."""
+        return self.actor in (TRIAGE, AGENCY, STAFF)
 
 
-def _a(name, sources, target, actor, public, label, needs_note=False, undoes=None) -> Action:
-    return Action(name, frozenset(sources), target, actor, public, label, needs_note, undoes)
+def _a(name, sources, target, actor, public, label, needs_note=False, **columns) -> Action:
+    detours = frozenset(columns.pop("detours", ()))
+    if columns.get("citizen") and not columns.get("sms"):
+        columns["sms"] = STATUS  # whoever is told by e-mail is told by SMS too
+
+    return Action(
+        name,
+        frozenset(sources),
+        target,
+        actor,
+        public,
+        label,
+        needs_note,
+        detours=detours,
+        **columns,
+    )
 
 
 _WORKING = (S.DISPATCHED, S.IN_PROGRESS)
 _ALL = tuple(S.values)
+_TOLD = {"citizen": True, "sms": STATUS}  # e-mail and an SMS with the new status
+_ANSWER = {"citizen": True, "sms": NOTE}  # e-mail and an SMS with the answer or question
 
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
-        _a("verify", [S.SUBMITTED], S.VERIFIED, TRIAGE, True, _("Diverifikasi")),
+        # Filing itself (report_submit): no source status, the first event of every report.
+        _a("submit", [], S.SUBMITTED, REPORTER, True, _("Laporan diterima"), citizen=True),
+        _a("verify", [S.SUBMITTED], S.VERIFIED, TRIAGE, True, _("Diverifikasi"), effect=fx.verify),
         # SP4N-LAPOR!'s Admin Instansi verifies a report addressed to its own agency
         # (complaints.permissions.addressed_to; services.report_verify_by_agency).
         _a(
@@ -46,6 +94,7 @@ ACTIONS: dict[str, Action] = {
             AGENCY,
             True,
             _("Diverifikasi oleh instansi yang dituju"),
+            effect=fx.verify,
         ),
         _a(
             "request_info",
@@ -55,6 +104,8 @@ ACTIONS: dict[str, Action] = {
             True,
             _("Pelapor diminta melengkapi"),
             needs_note=True,
+            effect=fx.request_info,
+            **_ANSWER,
         ),
         _a(
             "provide_info",
@@ -64,6 +115,8 @@ ACTIONS: dict[str, Action] = {
             True,
             _("Pelapor melengkapi laporan"),
             needs_note=True,
+            effect=fx.provide_info,
+            webhook="citizen_reply",
         ),
         _a(
             "expire_info",
@@ -72,6 +125,7 @@ ACTIONS: dict[str, Action] = {
             SYSTEM,
             True,
             _("Diarsipkan: tidak dilengkapi pelapor dalam batas waktu"),
+            citizen=True,
         ),
         _a(
             "reject",
@@ -81,6 +135,7 @@ ACTIONS: dict[str, Action] = {
             True,
             _("Ditolak"),
             needs_note=True,
+            **_ANSWER,
         ),
         _a(
             "merge",
@@ -89,6 +144,20 @@ ACTIONS: dict[str, Action] = {
             TRIAGE,
             True,
             _("Digabungkan ke laporan lain"),
+            effect=fx.merge,
+            citizen=True,
+        ),
+        _a(
+            "dispatch",
+            [S.VERIFIED],
+            S.DISPATCHED,
+            TRIAGE,
+            True,
+            _("Didisposisikan"),
+            effect=fx.dispatch,
+            staff=QUEUE,
+            webhook="dispatched",
+            **_TOLD,
         ),
         # Undoing a merge (a national admin): the report goes back to the status and agency it
         # had before the merge, read from the merge's audit event.
@@ -100,9 +169,10 @@ ACTIONS: dict[str, Action] = {
             True,
             _("Penggabungan dibatalkan"),
             needs_note=True,
-            undoes="merge",
+            effect=fx.unmerge,
+            detours=[S.SUBMITTED, S.VERIFIED],  # the statuses a merge starts from
+            citizen=True,
         ),
-        _a("dispatch", [S.VERIFIED], S.DISPATCHED, TRIAGE, True, _("Didisposisikan")),
         _a(
             "respond",
             [S.DISPATCHED],
@@ -111,6 +181,9 @@ ACTIONS: dict[str, Action] = {
             True,
             _("Tanggapan pertama"),
             needs_note=True,
+            effect=fx.respond,
+            webhook="responded",
+            **_ANSWER,
         ),
         _a(
             "progress",
@@ -120,6 +193,8 @@ ACTIONS: dict[str, Action] = {
             True,
             _("Perkembangan tindak lanjut"),
             needs_note=True,
+            webhook="progress",
+            **_ANSWER,
         ),
         _a(
             "resolve",
@@ -129,8 +204,22 @@ ACTIONS: dict[str, Action] = {
             True,
             _("Selesai ditanggapi"),
             needs_note=True,
+            effect=fx.resolve,
+            webhook="resolved",
+            **_ANSWER,
         ),
-        _a("extend", _WORKING, None, AGENCY, True, _("Batas waktu diperpanjang"), needs_note=True),
+        _a(
+            "extend",
+            _WORKING,
+            None,
+            AGENCY,
+            True,
+            _("Batas waktu diperpanjang"),
+            needs_note=True,
+            effect=fx.extend,
+            citizen=True,
+            webhook="extend",
+        ),
         _a(
             "transfer",
             _WORKING,
@@ -139,6 +228,12 @@ ACTIONS: dict[str, Action] = {
             True,
             _("Dialihkan ke instansi lain"),
             needs_note=True,
+            effect=fx.transfer,
+            # A transfer that loops back, or one move too many, lands in national triage.
+            detours=[S.VERIFIED],
+            staff=QUEUE,
+            webhook="transferred_in",
+            **_TOLD,
         ),
         _a(
             "return_to_triage",
@@ -148,9 +243,30 @@ ACTIONS: dict[str, Action] = {
             True,
             _("Dikembalikan ke triase: bukan wewenang"),
             needs_note=True,
+            effect=fx.return_to_triage,
+            webhook="returned_to_triage",
         ),
-        _a("assign_unit", _WORKING, None, AGENCY, True, _("Diteruskan ke unit kerja")),
-        _a("assign", _WORKING, None, AGENCY, False, _("Ditugaskan ke petugas")),
+        _a(
+            "assign_unit",
+            _WORKING,
+            None,
+            AGENCY,
+            True,
+            _("Diteruskan ke unit kerja"),
+            effect=fx.assign_unit,
+            staff=QUEUE,
+            webhook="assigned_to_unit",
+        ),
+        _a(
+            "assign",
+            _WORKING,
+            None,
+            AGENCY,
+            False,
+            _("Ditugaskan ke petugas"),
+            effect=fx.assign,
+            webhook="assign",
+        ),
         _a(
             "ask_info",
             _WORKING,
@@ -159,11 +275,22 @@ ACTIONS: dict[str, Action] = {
             True,
             _("Instansi meminta keterangan"),
             needs_note=True,
+            webhook="ask_info",
+            **_ANSWER,
         ),
-        _a("note", _ALL, None, STAFF, False, _("Catatan internal"), needs_note=True),
+        _a(
+            "note",
+            _ALL,
+            None,
+            STAFF,
+            False,
+            _("Catatan internal"),
+            needs_note=True,
+            webhook="note",
+        ),
         # Files added by the agency's own system (API); internal unless the caller says public.
         _a("attach", _ALL, None, STAFF, False, _("Lampiran ditambahkan")),
-        _a("tag", _ALL, None, STAFF, False, _("Tag diubah")),
+        _a("tag", _ALL, None, STAFF, False, _("Tag diubah"), effect=fx.tag),
         _a(
             "recategorize",
             (S.SUBMITTED, S.NEEDS_INFO, S.VERIFIED, *_WORKING),
@@ -171,6 +298,7 @@ ACTIONS: dict[str, Action] = {
             STAFF,
             False,
             _("Kategori atau jenis laporan diubah"),
+            effect=fx.recategorize,
         ),
         _a(
             "reply",
@@ -180,8 +308,18 @@ ACTIONS: dict[str, Action] = {
             True,
             _("Balasan pelapor"),
             needs_note=True,
+            webhook="citizen_reply",
         ),
-        _a("accept", [S.RESOLVED], S.CLOSED, REPORTER, True, _("Diterima pelapor")),
+        _a(
+            "accept",
+            [S.RESOLVED],
+            S.CLOSED,
+            REPORTER,
+            True,
+            _("Diterima pelapor"),
+            effect=fx.close,
+            webhook="accepted",
+        ),
         _a(
             "dispute",
             [S.RESOLVED],
@@ -190,8 +328,19 @@ ACTIONS: dict[str, Action] = {
             True,
             _("Disanggah pelapor: dibuka kembali"),
             needs_note=True,
+            effect=fx.dispute,
+            webhook="disputed",
         ),
-        _a("rate", [S.RESOLVED, S.CLOSED], None, REPORTER, True, _("Penilaian pelapor")),
+        _a(
+            "rate",
+            [S.RESOLVED, S.CLOSED],
+            None,
+            REPORTER,
+            True,
+            _("Penilaian pelapor"),
+            effect=fx.rate,
+            webhook="rate",
+        ),
         _a(
             "auto_close",
             [S.RESOLVED],
@@ -199,10 +348,41 @@ ACTIONS: dict[str, Action] = {
             SYSTEM,
             True,
             _("Ditutup otomatis: masa sanggah berakhir"),
+            effect=fx.close,
+            citizen=True,
+            webhook="closed",
         ),
-        _a("mark_overdue", _ALL, None, SYSTEM, False, _("Melewati batas waktu")),
-        _a("escalate", _WORKING, None, SYSTEM, False, _("Dieskalasi ke tingkat pengawas")),
-        _a("claim", _ALL, None, SYSTEM, False, _("Dikaitkan ke akun pelapor")),
+        _a(
+            "mark_overdue",
+            _ALL,
+            None,
+            SYSTEM,
+            False,
+            _("Melewati batas waktu"),
+            effect=fx.mark_overdue,
+            staff=ADMINS,
+            webhook="overdue",
+        ),
+        _a(
+            "escalate",
+            _WORKING,
+            None,
+            SYSTEM,
+            False,
+            _("Dieskalasi ke tingkat pengawas"),
+            effect=fx.escalate,
+            staff=SUPERVISORS,
+            webhook="escalated",
+        ),
+        _a(
+            "claim",
+            _ALL,
+            None,
+            SYSTEM,
+            False,
+            _("Dikaitkan ke akun pelapor"),
+            effect=fx.claim,
+        ),
         _a(
             "ombudsman_consent",
             _WORKING,
@@ -210,6 +390,8 @@ ACTIONS: dict[str, Action] = {
             REPORTER,
             True,
             _("Pelapor setuju diteruskan ke Ombudsman"),
+            effect=fx.ombudsman_consent,
+            webhook="ombudsman_consent",
         ),
     ]
 }
@@ -217,27 +399,32 @@ ACTIONS: dict[str, Action] = {
 # The allowed moves, derived from ACTIONS: status -> statuses it can move to.
 ALLOWED: dict[str, set[str]] = {s: set() for s in S.values}
 for _action in ACTIONS.values():
-    if _action.target:
-        for _src in _action.sources:
-            ALLOWED[_src].add(_action.target)
+    for _to in (_action.target, *_action.detours):
+        for _src in _action.sources if _to else ():
+            ALLOWED[_src].add(_to)
 
 
 def targets(action: Action) -> set[str]:
-    """Where an action can move a report: its target, or for an undo the statuses the undone
-    action starts from (services._apply reads which one from the audit event)."""
-    if action.undoes:
-        return set(ACTIONS[action.undoes].sources)
-    return {action.target} if action.target else set()
-
-
-for _action in ACTIONS.values():
-    if _action.undoes:
-        for _src in _action.sources:
-            ALLOWED[_src] |= targets(_action)
+    """Where an action can move a report: its target and its declared detours (an undo's
+    detours are the statuses the undone action starts from)."""
+    return {t for t in (action.target, *action.detours) if t}
 
 
 def allowed_actions(status: str) -> list[Action]:
     return [a for a in ACTIONS.values() if status in a.sources]
+
+
+def taken_by(actor: str) -> frozenset[str]:
+    """The names of the actions ``actor`` takes (e.g. what a reporter may post on their page)."""
+    return frozenset(a.name for a in ACTIONS.values() if a.actor == actor and a.sources)
+
+
+# Webhook event names an agency's system can subscribe to: each row's own, the one an agency
+# that lost the report hears, and the one a client that filed it hears when it moves on
+# (integrations.webhooks).
+WEBHOOK_EVENTS = sorted(
+    {a.webhook for a in ACTIONS.values() if a.webhook} | {"transferred_out", "transferred"}
+)
 
 
 def _extendable(report) -> bool:

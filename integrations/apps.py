@@ -9,6 +9,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from complaints.signals import event_recorded
 
+        from . import tasks  # noqa: F401  (registers the jobs webhooks start: core.jobs)
         from .webhooks import on_event_recorded
 
         # Sent inside the transaction that wrote the event: the delivery rows commit with it.

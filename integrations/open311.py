@@ -30,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.models import Province, Regency
+from complaints.converters import canonical
 from complaints.models import OPEN_STATUSES, Channel, Kind, Report, ReportEvent
 from complaints.services import NewReport, report_submit
 from core import ratelimit
@@ -272,7 +273,7 @@ def requests(request, fmt):
         return _create(request, fmt)
     params = request.GET
     qs = _visible()
-    ids = [i.strip().upper() for i in params.get("service_request_id", "").split(",") if i.strip()]
+    ids = [canonical(i) for i in params.get("service_request_id", "").split(",") if i.strip()]
     if ids:
         qs = qs.filter(tracking__in=ids[:MAX_REQUESTS])
     else:
@@ -311,7 +312,7 @@ def requests(request, fmt):
 
 @require_GET
 def request_detail(request, service_request_id, fmt):
-    report = _visible().filter(tracking=service_request_id.upper()).first()
+    report = _visible().filter(tracking=canonical(service_request_id)).first()
     if report is None:
         return error(
             fmt, 404, _("service_request_id %(i)s tidak ditemukan.") % {"i": service_request_id}

@@ -5,6 +5,8 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from core import jobs
+
 from . import webhooks
 from .models import IdempotencyRecord
 
@@ -33,3 +35,13 @@ def webhook_sweep() -> int:
     for endpoint_id in ids:
         webhooks.enqueue_endpoint(endpoint_id)
     return len(ids)
+
+
+def _start_deliveries(endpoint_id: int, countdown: int | None = None):
+    if countdown:
+        return deliver_webhooks_task.apply_async((endpoint_id,), countdown=countdown)
+    return deliver_webhooks_task.delay(endpoint_id)
+
+
+# What webhooks.enqueue_endpoint starts without importing this module (core.jobs).
+jobs.register("deliver_webhooks", _start_deliveries)

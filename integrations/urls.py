@@ -3,12 +3,14 @@ reference data, indicators), the agency scope (API key) and the SMS gateway."""
 
 from django.urls import path
 
+from complaints import converters  # noqa: F401  (registers <tracking:...>)
+
 from . import api_agency, api_public, api_routing, api_sms, api_sync, opendata
 
 urlpatterns = [
     path("reports/", api_public.ReportCreateApi.as_view(), name="api-report-create"),
     path(
-        "reports/<str:tracking_number>/",
+        "reports/<tracking:tracking_number>/",
         api_public.ReportStatusApi.as_view(),
         name="api-report-status",
     ),
@@ -24,12 +26,12 @@ urlpatterns = [
     path("agency/", api_agency.AgencyMeApi.as_view(), name="api-agency-me"),
     path("agency/reports/", api_agency.AgencyReportListApi.as_view(), name="api-agency-reports"),
     path(
-        "agency/reports/<str:tracking_number>/",
+        "agency/reports/<tracking:tracking_number>/",
         api_agency.AgencyReportDetailApi.as_view(),
         name="api-agency-report",
     ),
     path(
-        "agency/reports/<str:tracking_number>/actions/",
+        "agency/reports/<tracking:tracking_number>/actions/",
         api_agency.AgencyReportActionApi.as_view(),
         name="api-agency-report-action",
     ),
@@ -43,33 +45,33 @@ urlpatterns = [
         name="api-agency-external",
     ),
     path(
-        "agency/reports/<str:tracking_number>/external-id/",
+        "agency/reports/<tracking:tracking_number>/external-id/",
         api_sync.ExternalIdLinkApi.as_view(),
         name="api-agency-report-external-id",
     ),
     path(
-        "agency/reports/<str:tracking_number>/files/",
+        "agency/reports/<tracking:tracking_number>/files/",
         api_sync.ReportFilesApi.as_view(),
         name="api-agency-report-files",
     ),
     path(
-        "agency/reports/<str:tracking_number>/files/<str:file_id>/",
+        "agency/reports/<tracking:tracking_number>/files/<str:file_id>/",
         api_sync.ReportFileApi.as_view(),
         name="api-agency-report-file",
     ),
     path(
-        "agency/reports/<str:tracking_number>/citizen/",
+        "agency/reports/<tracking:tracking_number>/citizen/",
         api_sync.CitizenActionApi.as_view(),
         name="api-agency-report-citizen",
     ),
     path(
-        "agency/reports/<str:tracking_number>/status/",
+        "agency/reports/<tracking:tracking_number>/status/",
         api_sync.StatusWordApi.as_view(),
         name="api-agency-report-status-word",
     ),
     path("agency/verification/", api_sync.AddressedListApi.as_view(), name="api-agency-addressed"),
     path(
-        "agency/reports/<str:tracking_number>/verify/",
+        "agency/reports/<tracking:tracking_number>/verify/",
         api_sync.AgencyVerifyApi.as_view(),
         name="api-agency-report-verify",
     ),

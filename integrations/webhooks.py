@@ -31,7 +31,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Role
+from complaints import workflow
 from complaints.models import Channel, Report, ReportEvent
+from core import jobs
 
 from . import urlsafety
 from .models import ExternalRef, StatusMap, WebhookDelivery, WebhookEndpoint
@@ -43,46 +45,9 @@ USER_AGENT = "LAPOR-Webhook/1"
 LEASE = dt.timedelta(minutes=5)
 BATCH = 200  # deliveries sent per task run before it hands over to the next run
 
-# Webhook event names. Most are the action's own name; these read better for a receiver.
-RENAMED = {
-    "dispatch": "dispatched",
-    "reply": "citizen_reply",
-    "provide_info": "citizen_reply",
-    "dispute": "disputed",
-    "mark_overdue": "overdue",
-    "escalate": "escalated",
-    "return_to_triage": "returned_to_triage",
-    "assign_unit": "assigned_to_unit",
-    "auto_close": "closed",
-    "accept": "accepted",
-    "respond": "responded",
-    "resolve": "resolved",
-}
-EVENTS = sorted(
-    {
-        "dispatched",
-        "transferred",
-        "transferred_in",
-        "transferred_out",
-        "citizen_reply",
-        "disputed",
-        "overdue",
-        "escalated",
-        "returned_to_triage",
-        "assigned_to_unit",
-        "responded",
-        "progress",
-        "resolved",
-        "extend",
-        "ask_info",
-        "assign",
-        "note",
-        "accepted",
-        "closed",
-        "rate",
-        "ombudsman_consent",
-    }
-)
+# Webhook event names: each action's own (the ``webhook`` column of complaints.workflow.ACTIONS),
+# and "transferred_out" for the agency that just lost a report.
+EVENTS = workflow.WEBHOOK_EVENTS
 
 
 def _setting(name: str, default):
@@ -113,7 +78,8 @@ def on_event_recorded(sender, event: ReportEvent, report: Report, before=None, *
         return
     holder_ids = _agency_ids(report.agency_path)
     losing_ids: list[int] = []
-    if event.action in ("transfer", "return_to_triage") and event.from_agency_id:
+    # The report moved away from the agency that held it (a transfer, a return to triage).
+    if event.from_agency_id and event.from_agency_id != report.agency_id:
         from_path = (
             before.agency_path
             if before is not None and before.agency_id == event.from_agency_id
@@ -138,19 +104,19 @@ def on_event_recorded(sender, event: ReportEvent, report: Report, before=None, *
     refs = _refs(report) if refs is None else refs
     words = _status_words([e.agency_id for e in endpoints])
     files = files_of(report) if holder_ids else []
-    holder_name = "transferred_in" if event.action == "transfer" else None
+    spec = workflow.ACTIONS[event.action]
+    holder_name = spec.webhook
     rows = []
     for endpoint in endpoints:
         losing = endpoint.agency_id in losing_ids
         following = endpoint.agency_id in follower_ids
         if losing:
-            name = "transferred_out" if event.action == "transfer" else "returned_to_triage"
+            name = "transferred_out" if event.action == "transfer" else spec.webhook
         elif following:
-            name = "transferred" if event.action == "transfer" else RENAMED.get(event.action)
-            name = name or event.action
+            name = "transferred" if event.action == "transfer" else spec.webhook
         else:
-            name = holder_name or RENAMED.get(event.action, event.action)
-        if name not in EVENTS or not endpoint.wants(name):
+            name = holder_name
+        if name is None or not endpoint.wants(name):
             continue
         payload = build_payload(
             event, report, name, identity=not (losing or following), following=following
@@ -245,13 +211,8 @@ def verify_signature(secret: str, body: bytes, header: str, *, tolerance: int = 
 def enqueue_endpoint(endpoint_id: int, countdown: int | None = None) -> None:
     """Queues delivery for an endpoint. A broker that is down fails nothing: the rows are
     pending and ``webhook_sweep`` queues them again."""
-    from .tasks import deliver_webhooks_task
-
     try:
-        if countdown:
-            deliver_webhooks_task.apply_async((endpoint_id,), countdown=countdown)
-        else:
-            deliver_webhooks_task.delay(endpoint_id)
+        jobs.start("deliver_webhooks", endpoint_id, countdown=countdown)
     except Exception:
         log.warning("webhook endpoint %s not queued; the sweep will", endpoint_id, exc_info=True)
 

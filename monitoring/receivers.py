@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import User
+from complaints import workflow
 
 from .facts import record_change
 
@@ -15,15 +16,7 @@ ACTIVITY_RESOLUTION = dt.timedelta(hours=1)
 
 def on_report_event(sender, event, report, before=None, **kwargs) -> None:
     record_change(before=before, after=report)
-    if event.actor_id and event.action not in (
-        "submit",
-        "reply",
-        "provide_info",
-        "accept",
-        "dispute",
-        "rate",
-        "ombudsman_consent",
-    ):
+    if event.actor_id and workflow.ACTIONS[event.action].staff_activity:
         _mark_active(event.actor_id)
 
 

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.utils import timezone
 
+from complaints import workflow
 from complaints.models import OutboxMessage, ReportEvent
 from complaints.services import report_transition
 from integrations import webhooks
@@ -150,7 +151,7 @@ def test_a_receiver_down_for_a_while_gets_every_event_in_order(cast, agency_a, r
     assert WebhookDelivery.objects.filter(endpoint=endpoint, state="pending").count() == 0
     sent = receiver.events()
     expected = [
-        (e.report.tracking, webhooks.RENAMED.get(e.action, e.action))
+        (e.report.tracking, workflow.ACTIONS[e.action].webhook)
         for e in ReportEvent.objects.filter(
             report__in=[first, second], action__in=["dispatch", "respond", "resolve"]
         ).order_by("pk")
