@@ -12,6 +12,7 @@ from agencies.models import Agency
 from agencies.scope import scope_for
 
 from . import workflow
+from .audiences import Audience, View, view_for
 from .models import Report
 
 REGIONAL_GOVERNMENTS = (Agency.Kind.PEMPROV, Agency.Kind.PEMKAB, Agency.Kind.PEMKOT)
@@ -54,16 +55,35 @@ def is_reporter(user, report: Report, token: str | None = None) -> bool:
     return bool(token) and constant_time_compare(token, report.reporter_secret)
 
 
+def audience_for(user, report: Report, *, token: str | None = None) -> Audience:
+    """Who ``user`` (or the holder of the reporter's ``token``) is to ``report`` when it is
+    reached by its tracking number. Costs at most one query (a supervisor or the Ombudsman:
+    whether they may open it)."""
+    scope = scope_for(user)
+    if scope.national_admin:
+        return Audience.TRIAGE
+    if is_reporter(user, report, token):
+        return Audience.REPORTER
+    if covers(user, report):
+        return Audience.HOLDER
+    if scope.ombudsman and report.ombudsman_visible:
+        return Audience.OMBUDSMAN
+    if scope.province_codes and reports_visible_to(user).filter(pk=report.pk).exists():
+        return Audience.SUPERVISOR
+    return Audience.NUMBER_HOLDER
+
+
+def view_of(user, report: Report, *, token: str | None = None) -> View:
+    """What ``user`` may see of ``report`` (complaints.audiences.view_for)."""
+    return view_for(report, audience_for(user, report, token=token))
+
+
 def can_read_timeline(user, report: Report, token: str | None = None) -> bool:
-    """May ``user`` (or the holder of ``token``) read the text of a report's public timeline on
-    its track page? Anyone may for a published report; for one not yet published or
-    confidential only its reporter and the staff who may open it (a former holder after a
-    transfer may not). Costs a query for such a report read by a signed-in user."""
-    if report.is_published or is_reporter(user, report, token):
-        return True
-    if user is None or not user.is_authenticated:
-        return False
-    return reports_visible_to(user).filter(pk=report.pk).exists()
+    """May ``user`` (or the holder of ``token``) read the text of a report's timeline on its
+    track page? Anyone may for a published report; for one not yet published or confidential
+    only its reporter and the staff who may open it (a former holder after a transfer may
+    not)."""
+    return view_of(user, report, token=token).timeline_text
 
 
 def covers(user, report: Report) -> bool:
@@ -112,21 +132,10 @@ def addressed_to(user, report: Report) -> bool:
 
 
 def can_see_identity(user, report: Report) -> bool:
-    """May ``user`` see who filed the report (name, e-mail, phone)?
-
-    Anonymous reports: only national admins and the reporter. Otherwise also the officers
-    covering it and the supervisors and observers who may read it."""
-    scope = scope_for(user)
-    if scope.national_admin:
-        return True
-    if user is not None and user.is_authenticated and report.reporter_id == user.pk:
-        return True
-    if scope.ombudsman and not covers(user, report):
-        # Only with the reporter's explicit consent, given when handing the report over.
-        return report.ombudsman_share_identity and report.ombudsman_visible
-    if report.is_anonymous:
-        return False
-    return covers(user, report) or reports_visible_to(user).filter(pk=report.pk).exists()
+    """May ``user`` see who filed the report (name, e-mail, phone)? Anonymous reports: only
+    national admins and the reporter; the Ombudsman only with the reporter's consent; otherwise
+    the staff who may open it (complaints.audiences.view_for)."""
+    return view_of(user, report).identity
 
 
 def can_manage_agency(user, agency: Agency) -> bool:

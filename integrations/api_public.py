@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from agencies import regions
 from agencies.models import Agency, Province, Regency
 from complaints import selectors
+from complaints.audiences import Audience, View, view_for
 from complaints.models import Channel, Kind, Report
 from complaints.services import NewReport, report_submit
 from core import ratelimit
@@ -184,7 +185,8 @@ class ReportStatusApi(LaporApiView):
             if not allowed:
                 raise Throttled(wait=retry_after)
             raise NotFound(_("Laporan tidak ditemukan."))
-        content = not report.is_confidential
+        view = view_for(report, Audience.NUMBER_HOLDER)  # the caller holds the number only
+        content = view.content
         body = {
             "tracking": report.tracking,
             "status": report.status,
@@ -196,16 +198,16 @@ class ReportStatusApi(LaporApiView):
             "agency": report.agency.name if report.agency else None,
             "created_at": report.created_at,
             "updated_at": report.updated_at,
-            "timeline": _timeline_for_number_holder(report),
+            "timeline": _timeline(report, view),
         }
         return Response(self.ReportStatusSerializer(body).data)
 
 
-def _timeline_for_number_holder(report: Report) -> list:
-    """The public timeline; for a confidential report only its dates and statuses (no note, no
-    actor, no agency): the API's caller holds the tracking number, not the reporter's key."""
+def _timeline(report: Report, view: View) -> list:
+    """The public timeline, or where the view allows statuses only (a confidential or not yet
+    published report), its dates and statuses with no note, actor or agency."""
     events = selectors.public_timeline(report)
-    if not report.is_confidential:
+    if view.timeline_text:
         return events
     return [
         {

@@ -21,7 +21,7 @@ from tests.factories import file_report, make_staff
 pytestmark = pytest.mark.django_db
 
 S = Status
-FINAL = (S.CLOSED, S.REJECTED, S.MERGED)
+FINAL = (S.CLOSED, S.REJECTED, S.MERGED, S.ARCHIVED)  # archived: not completed by its reporter
 NOTE = "Keterangan acak."
 
 # "right" stands for whoever the action is meant for in the report's current state, so that
