@@ -140,6 +140,7 @@ def test_an_effect_cannot_land_a_report_where_the_table_does_not_say(monkeypatch
     class Report:
         status = Status.DISPATCHED
         rating = None
+        needs_triage_decision = False
 
     with pytest.raises(TransitionNotAllowed):
         _apply(Report(), spec, {})
