@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from agencies.models import Role
 from complaints.models import ReportEvent
+from complaints.services import report_transition
 from integrations.models import ApiKey, WebhookDelivery, WebhookEndpoint
 from integrations.services import apikey_issue, webhook_endpoint_register
 from tests.factories import PASSWORD, attach_photo, dispatched_report
@@ -137,6 +138,7 @@ SECRET_TITLE = "Pungutan liar di kantor kelurahan Cibeunying"
 SECRET_STORY = "Petugas meminta uang tambahan Rp 250.000 untuk surat keterangan domisili."
 SECRET_NAME = "Ratna Kusumawardhani"
 SECRET_EMAIL = "ratna.rahasia@example.id"
+SECRET_NOTE = "PENANDA-LINIMASA-7Q"  # in every note of the report's timeline
 
 
 def _patterns(patterns=None, prefix="", namespace=""):
@@ -166,13 +168,15 @@ def test_every_url_is_classified():
 
 
 @pytest.fixture
-def target(cast, agency_a, settings):
+def target(cast, agency_a, agency_b, settings):
     """Agency A's anonymous, confidential report with an attachment, an API key, a webhook
-    with one delivery, and an officer's role: every object a URL can name by number."""
+    with one delivery, and an officer's role: every object a URL can name by number. The report
+    came to A by a transfer from agency B (so B's officer is a former holder), and every note of
+    its timeline (transfer, answer, internal note, the reporter's reply) carries SECRET_NOTE."""
     settings.LAPOR_WEBHOOK_ALLOW_PRIVATE = True
     endpoint = webhook_endpoint_register(agency=agency_a, url="http://127.0.0.1:9/hook")
     report = dispatched_report(
-        agency_a,
+        agency_b,
         cast.national,
         title=SECRET_TITLE,
         description=SECRET_STORY,
@@ -181,6 +185,21 @@ def target(cast, agency_a, settings):
         is_anonymous=True,
         is_confidential=True,
     )
+    for action, actor, extra in [
+        ("transfer", cast.officer_b, {"agency": agency_a}),
+        ("respond", cast.officer_a, {}),
+        ("note", cast.officer_a, {}),
+    ]:
+        report_transition(
+            report_id=report.pk, action=action, actor=actor, note=SECRET_NOTE, **extra
+        )
+    report_transition(
+        report_id=report.pk,
+        action="reply",
+        token=report.reporter_secret,
+        note=SECRET_NOTE,
+    )
+    report.refresh_from_db()
     attachment = attach_photo(report)
     key = apikey_issue(agency=agency_a, name="Sistem Kota Bandung")
     delivery = WebhookDelivery.objects.filter(endpoint=endpoint).first()
@@ -270,7 +289,7 @@ def test_no_url_shows_or_changes_another_agencys_confidential_report(client, cas
             else:
                 response = getattr(client, method)(url, ACTION if method == "post" else None)
             body = _body(response)
-            for secret in (SECRET_TITLE, SECRET_STORY, SECRET_NAME, SECRET_EMAIL):
+            for secret in (SECRET_TITLE, SECRET_STORY, SECRET_NAME, SECRET_EMAIL, SECRET_NOTE):
                 assert secret not in body, f"{caller} {method.upper()} {url} shows {secret!r}"
             allowed = name in PUBLIC or (caller != "anonymous" and name in OWN)
             if caller == "other_agency_officer" and name in OWN_STAFF:
