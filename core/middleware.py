@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -181,7 +182,10 @@ def _refused_input(request) -> tuple[str, str] | None:
         return None
     content_type = request.content_type or ""
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        found = _in_querydict(request.POST)
+        try:
+            found = _in_querydict(request.POST)
+        except MultiPartParserError:  # no boundary, a broken part: nothing a view can read
+            return ("form", "")
         if found is None:
             found = next((k for k, f in request.FILES.items() if inputs.unstorable(f.name)), None)
         return ("text", found) if found is not None else None
@@ -206,6 +210,8 @@ def input_refused(request, reason: str, field: str) -> HttpResponse:
         message = _("Data JSON terlalu dalam bersarang (paling dalam %(n)s tingkat).") % {
             "n": inputs.MAX_JSON_DEPTH
         }
+    elif reason == "form":
+        message = _("Isi formulir (multipart) rusak atau tanpa batas (boundary).")
     else:
         message = _(
             "Permintaan berisi karakter yang tidak dapat diproses (byte NUL atau karakter "

@@ -118,7 +118,7 @@ class RoutingPreviewApi(LaporApiView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: OutputSerializer, **errors(400, 429)},
+        responses={200: OutputSerializer, **errors(400, 401, 429)},
         summary="Routing preview: where a report would go, and why",
     )
     def post(self, request):

@@ -350,3 +350,11 @@ def test_schema_disagreements_fixed(client, world):
     schema = client.get("/api/schema/?format=json").json()
     name = schema["components"]["schemas"]["ReportCreateInput"]["properties"]["reporter_name"]
     assert name.get("minLength") == 1
+
+
+def test_a_multipart_body_without_a_boundary_is_a_clean_400_at_every_door(client):
+    for url in ("/api/v1/reports/", "/api/v1/routing/preview", "/lapor/"):
+        response = client.post(url, data=b"x=1", content_type="multipart/form-data")
+        assert response.status_code == 400, url
+    api = client.post("/api/v1/reports/", data=b"x=1", content_type="multipart/form-data")
+    assert api.json()["code"] == "invalid_input"
