@@ -64,3 +64,24 @@ class RedisCache(DjangoRedisCache):
         missing) and returns the new value, in one round trip. For fixed-window counters: the
         timeout is set only when the window's key is created."""
         return self._cache.incr_window(self.make_and_validate_key(key, version), timeout)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except UNREACHABLE:
+            log.warning("cache unreachable: add %s dropped", key, exc_info=True)
+            return False
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except UNREACHABLE:
+            log.warning("cache unreachable: incr %s dropped", key, exc_info=True)
+            return delta
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except UNREACHABLE:
+            log.warning("cache unreachable: delete %s dropped", key, exc_info=True)
+            return False
