@@ -490,6 +490,7 @@ PLANS = [
     ("disputed", 4),  # resolved, disputed by the citizen: in progress again
     ("rejected", 6),
     ("merged", 3),
+    ("archived", 2),  # asked for details that never came: archived, not rejected
 ]
 
 
@@ -651,6 +652,9 @@ class Seeder:
         if plan == "needs_info":
             note = "Mohon lengkapi alamat lengkap dan foto lokasi kejadian."
             return self.act(report, "request_info", admin, note=note)
+        if plan == "archived":
+            report = self.act(report, "request_info", admin, note="Mohon lengkapi kronologi.")
+            return report_transition(report_id=report.pk, action="expire_info", system=True)
         if plan == "rejected":
             reason = next((r for t, _, r in JUNK if t == report.title), None)
             if reason is None:  # asked for details that never came
