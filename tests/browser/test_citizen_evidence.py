@@ -13,7 +13,8 @@ from complaints.services import report_transition
 from complaints.tasks import outbox_flush
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import _context
-from tests.factories import PASSWORD, file_report, make_staff
+from tests.browser.test_staff_journeys import sign_in
+from tests.factories import file_report, make_staff
 from tests.sms_gateway import sms_gateway  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
@@ -142,10 +143,7 @@ def test_a_photo_added_when_asked_for_information_is_seen_by_triage(
     expect(phone.get_by_test_id("my-files")).to_contain_text("lubang.jpg")
     assert_accessible(phone, "track page (reporter, after the answer)")
 
-    page.goto(live_server.url + "/akun/masuk/")
-    page.get_by_label("Email atau nama pengguna").fill(national.username)
-    page.get_by_label("Sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+    sign_in(page, live_server, national)  # with the second factor a national admin needs
     page.goto(live_server.url + f"/kerja/laporan/{report.tracking}/")
     expect(page.get_by_role("link", name="lubang.jpg")).to_be_visible()
 
