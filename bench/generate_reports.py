@@ -143,7 +143,8 @@ REPORT_COLUMNS = [
     "overdue_at", "escalated_at", "ombudsman_visible", "ombudsman_consent", "transfer_count",
     "reopen_count", "rating", "support_count", "version", "agency_id", "assigned_to_id",
     "category_id", "district_id", "merged_into_id", "owner_agency_id", "province_id",
-    "regency_id", "reporter_id", "requested_agency_id", "routing_rule_id",
+    "regency_id", "reporter_id", "requested_agency_id", "routing_rule_id", "show_name",
+    "ombudsman_share_identity",
 ]  # fmt: skip
 EVENT_COLUMNS = [
     "id", "report_id", "action", "from_status", "to_status", "from_agency_id", "to_agency_id",
@@ -948,7 +949,7 @@ def report_line(life: Life, f: dict, clock: Clock, world: World) -> str:
         str(life.transfer_count), str(life.reopen_count), _n(life.rating), "0",
         str(len(life.events)), _n(life.agency_id), _n(life.assigned), _n(f["category"]),
         _n(f["district"]), _n(merged), _n(life.owner_agency_id), life.province_id,
-        _n(life.regency_id), _n(life.reporter), _n(life.requested), _n(life.rule_id),
+        _n(life.regency_id), _n(life.reporter), _n(life.requested), _n(life.rule_id), "f", "f",
     ]  # fmt: skip
     return "\t".join(values) + "\n"
 
