@@ -115,6 +115,19 @@ def start_agency_clock(report: Report, now, calendar: Calendar) -> None:
         )
 
 
+def _due(report: Report, stage, step: "Step", start=None, **scope):
+    """The end of a clock for ``report`` that starts at ``start`` (default now), counted in
+    working days ending in the report's own region's time zone (complaints.deadlines)."""
+    return deadlines.due(
+        stage=stage,
+        kind=report.kind,
+        start=start or step.now,
+        calendar=step.calendar,
+        province_id=report.province_id,
+        **scope,
+    )
+
+
 def _active_agency(params: dict) -> Agency:
     agency = params.get("agency")
     if agency is None or not agency.is_active:
@@ -149,13 +162,7 @@ def verify(report: Report, params: dict, step: Step) -> dict:
 
 
 def request_info(report: Report, params: dict, step: Step) -> dict:
-    report.info_due = deadlines.due(
-        stage=deadlines.Stage.INFO,
-        kind=report.kind,
-        start=step.now,
-        calendar=step.calendar,
-        province_id=report.province_id,
-    )
+    report.info_due = _due(report, deadlines.Stage.INFO, step)
     return {}
 
 
@@ -203,26 +210,14 @@ def respond(report: Report, params: dict, step: Step) -> dict:
 
 def resolve(report: Report, params: dict, step: Step) -> dict:
     report.resolved_at = step.now
-    report.dispute_due = deadlines.due(
-        stage=deadlines.Stage.DISPUTE,
-        kind=report.kind,
-        start=step.now,
-        calendar=step.calendar,
-        province_id=report.province_id,
-    )
+    report.dispute_due = _due(report, deadlines.Stage.DISPUTE, step)
     return {}
 
 
 def extend(report: Report, params: dict, step: Step) -> dict:
     if report.kind != "information_request" or report.extended:
         raise InvalidAction(_("Perpanjangan hanya sekali, untuk permintaan informasi."))
-    report.resolution_due = deadlines.due(
-        stage=deadlines.Stage.EXTENSION,
-        kind=report.kind,
-        start=report.resolution_due or step.now,
-        calendar=step.calendar,
-        province_id=report.province_id,
-    )
+    report.resolution_due = _due(report, deadlines.Stage.EXTENSION, step, report.resolution_due)
     report.extended = True
     return {}
 
