@@ -969,26 +969,12 @@ def event_lines(life: Life, first_id: int, clock: Clock) -> str:
 
 
 class Facts:
-    """The report as monitoring.facts.contribution reads it (datetimes, not seconds)."""
+    """The report as monitoring.facts.contribution reads it (datetimes, not seconds): exactly
+    the fields in monitoring.facts.FIELDS, so a column the summaries start reading is handed
+    over here too (a Life without it fails at once, by name)."""
 
-    __slots__ = (
-        "agency_id",
-        "created_at",
-        "dispatched_at",
-        "first_response_at",
-        "overdue_at",
-        "owner_agency_id",
-        "province_id",
-        "rating",
-        "reopen_count",
-        "resolved_at",
-        "response_due",
-        "status",
-        "transfer_count",
-    )  # fmt: skip
-
-    def __init__(self, life: Life):
-        for name in self.__slots__:
+    def __init__(self, life: Life, fields: list[str]):
+        for name in fields:
             value = getattr(life, name)
             if name.endswith("_at") or name.endswith("_due"):
                 value = moment(value)
@@ -999,14 +985,14 @@ class Summaries:
     """The summary and duration rows, summed from monitoring.facts.contribution per report."""
 
     def __init__(self):
-        from monitoring.facts import MEASURES, contribution
+        from monitoring.facts import FIELDS, MEASURES, contribution
 
-        self.measures, self.contribution = MEASURES, contribution
+        self.fields, self.measures, self.contribution = FIELDS, MEASURES, contribution
         self.rows: dict = {}
         self.durations: dict = defaultdict(int)
 
     def add(self, life: Life) -> None:
-        rows, spans = self.contribution(Facts(life))
+        rows, spans = self.contribution(Facts(life, self.fields))
         values = None
         for key, measures in rows.items():
             if values is None:

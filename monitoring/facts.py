@@ -10,6 +10,26 @@ from complaints.deadlines import is_late, is_on_time, is_overdue
 from .models import DURATION_KEY, KEY, Duration, Summary
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
+# The report fields ``contribution`` reads: the rebuild selects these, and the benchmark
+# generator (bench/generate_reports.py) hands over these, so neither can fall behind it.
+FIELDS = [
+    "created_at",
+    "province_id",
+    "regency_id",
+    "owner_agency_id",
+    "agency_id",
+    "kind",
+    "status",
+    "dispatched_at",
+    "first_response_at",
+    "response_due",
+    "overdue_at",
+    "resolved_at",
+    "resolution_due",
+    "reopen_count",
+    "transfer_count",
+    "rating",
+]
 MEASURES = [
     "n",
     "dispatched",

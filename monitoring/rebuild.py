@@ -14,27 +14,9 @@ from django.db import connection, transaction
 
 from complaints.models import Report
 
-from .facts import MEASURES, contribution
+from .facts import FIELDS, MEASURES, contribution
 from .models import DURATION_KEY, KEY, Duration, Summary
 
-FIELDS = [
-    "created_at",
-    "province_id",
-    "regency_id",
-    "owner_agency_id",
-    "agency_id",
-    "kind",
-    "status",
-    "dispatched_at",
-    "first_response_at",
-    "response_due",
-    "overdue_at",
-    "resolved_at",
-    "resolution_due",
-    "reopen_count",
-    "transfer_count",
-    "rating",
-]
 CHUNK = 10_000
 ZERO = (0,) * len(MEASURES)
 
