@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from core.memo import Memo
 
@@ -137,3 +137,24 @@ def is_late(report) -> bool:
 def is_on_time(report) -> bool:
     """Answered, and within every limit that has come due so far."""
     return report.first_response_at is not None and not is_late(report)
+
+
+def late_q() -> Q:
+    """``is_late`` as a query (the list behind a dashboard's "late" count)."""
+    return (
+        Q(overdue_at__isnull=False)
+        | Q(first_response_at__gt=F("response_due"))
+        | Q(resolved_at__gt=F("resolution_due"))
+    )
+
+
+def on_time_q() -> Q:
+    """``is_on_time`` as a query, written without negation (NULL deadlines are not late)."""
+    response_met = Q(response_due__isnull=True) | Q(first_response_at__lte=F("response_due"))
+    resolution_met = (
+        Q(resolved_at__isnull=True)
+        | Q(resolution_due__isnull=True)
+        | Q(resolved_at__lte=F("resolution_due"))
+    )
+    answered = Q(first_response_at__isnull=False, overdue_at__isnull=True)
+    return answered & response_met & resolution_met

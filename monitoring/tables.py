@@ -17,6 +17,7 @@ from core import csvsafe
 from core.inputs import date_in_range
 
 from . import selectors
+from .behind import COLUMN_FIGURES
 from .selectors import Indicators, Range
 
 # (key, heading, format). Keys are Indicators.as_row() keys; the order is the page's. SP4N-LAPOR!'s
@@ -204,7 +205,11 @@ def csv_value(value, kind: str) -> str:
     return str(value)
 
 
-def table_row(key, name: str, ind: Indicators, url: str = "", band: str = "") -> dict:
+def table_row(
+    key, name: str, ind: Indicators, url: str = "", band: str = "", place: dict | None = None
+) -> dict:
+    """One row of a table. ``place`` says which reports its figures count (monitoring.behind:
+    ``provinsi``, ``instansi``, ``unit``), for the links from each number to those reports."""
     values = ind.as_row()
     return {
         "key": key,
@@ -213,13 +218,26 @@ def table_row(key, name: str, ind: Indicators, url: str = "", band: str = "") ->
         "band": band,
         "band_label": BAND_LABELS.get(band, ""),
         "values": values,
+        "place": place,
     }
 
 
-def whole_row(key, name: str, ind: Indicators, band: str = "") -> dict:
+def _href(links, column: str, place, values: dict | None = None) -> str:
+    """The link from a number to its reports; none for the public, a figure that counts no
+    reports (a rate of a numerator, median days), or no reports at all (0, "-")."""
+    if links is None or column not in COLUMN_FIGURES:
+        return ""
+    if values is not None and not values.get(column):
+        return ""
+    return links.href(COLUMN_FIGURES[column], place)
+
+
+def whole_row(
+    key, name: str, ind: Indicators, band: str = "", place: dict | None = None, links=None
+) -> dict:
     """The row of the headline figures, formatted (table rows are formatted by build_table, only
     the columns shown: formatting every figure of every row twice cost a page ~20 ms)."""
-    row = table_row(key, name, ind, band=band)
+    row = table_row(key, name, ind, band=band, place=place)
     row["show"] = {k: display(row["values"].get(k), kind) for k, _label, kind in COLUMNS}
     public = {c[0] for c in PUBLIC_COLUMNS}
     row["figures"] = [
@@ -228,6 +246,7 @@ def whole_row(key, name: str, ind: Indicators, band: str = "") -> dict:
             "testid": FIGURE_IDS.get(k, k.replace("_", "-")),
             "label": label,
             "value": row["show"][k],
+            "href": _href(links, k, place, row["values"]),
             "definition": DEFINITIONS[k],
             "public": k in public,
             "headline": k in HEADLINE,
@@ -255,7 +274,9 @@ def sorted_rows(
     return rows, sort, direction
 
 
-def build_table(request, rows, columns, *, default="received", first="") -> dict:
+def build_table(request, rows, columns, *, default="received", first="", links=None) -> dict:
+    """The table's heads (sort links) and rows; with ``links`` (monitoring.behind.Links) each
+    number links to the reports it counts, where the viewer may open them all."""
     rows, sort, direction = sorted_rows(rows, request, columns, default)
     query = request.GET.copy()
     for key in ("urut", "arah", "format", "tabel"):
@@ -276,6 +297,10 @@ def build_table(request, rows, columns, *, default="received", first="") -> dict
         )
     for row in rows:
         row["cells"] = [display(row["values"].get(k), kind) for k, _label, kind in columns]
+        row["linked"] = [
+            {"text": text, "href": _href(links, k, row.get("place"), row["values"])}
+            for text, (k, _label, _kind) in zip(row["cells"], columns, strict=True)
+        ]
     return {"heads": heads, "rows": rows, "columns": columns}
 
 
@@ -300,6 +325,14 @@ def csv_response(filename: str, tables: list[tuple[str, dict]], period: Range) -
 
 def status_chart(ind: Indicators) -> list:
     return [[str(STATUS_LABELS[s]), ind.status.get(s, 0)] for s in selectors.STATUSES]
+
+
+def status_table(ind: Indicators, links=None, place: dict | None = None) -> list:
+    """(label, count, href to those reports) per status, for the table beside the chart."""
+    return [
+        (STATUS_LABELS[s], n, links.href(f"status_{s}", place) if links and n else "")
+        for s, n in ((s, ind.status.get(s, 0)) for s in selectors.STATUSES)
+    ]
 
 
 def trend_points(trend: list) -> list:

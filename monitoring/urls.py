@@ -9,4 +9,5 @@ urlpatterns = [
     path("provinsi/<str:code>/", views.province, name="province"),
     path("instansi/<int:pk>/", views.agency, name="agency"),
     path("peringkat/", views.rankings, name="rankings"),
+    path("laporan/", views.reports, name="reports"),
 ]

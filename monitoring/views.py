@@ -6,6 +6,7 @@ Each table can be sorted by any column through links (no JavaScript needed) and 
 CSV with the same numbers; charts are drawn by Chart.js from static/ with their numbers in a
 table beside them."""
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -19,8 +20,11 @@ from django.views.decorators.http import require_GET
 
 from agencies.models import Agency, Province
 from agencies.scope import scope_for
+from complaints.paging import CappedPaginator
+from core.inputs import date_in_range
 
 from . import selectors
+from .behind import FIGURES, Links, agencies_of, reports_behind
 from .selectors import Indicators
 
 # (key, heading, format). Keys are Indicators.as_row() keys; the order is the page's.
@@ -37,6 +41,7 @@ from .tables import (
     display,
     period_of,
     status_chart,
+    status_table,
     table_row,
     trend_points,
     whole_row,
@@ -73,6 +78,7 @@ def national(request):
         by_province, governments, key=lambda a: a.province_id, flags=flags
     )
     whole = selectors.total(by_province)
+    links = Links(request.user, period, central)
     provinces = list(Province.objects.order_by("name"))
     rows = [
         table_row(
@@ -80,24 +86,31 @@ def national(request):
             p.name,
             by_province.get(p.code, Indicators()),
             url=reverse("monitoring:province", args=[p.code]),
+            place={"provinsi": p.code},
         )
         for p in provinces
     ]
     unlocated = by_province.get("")
     if unlocated and unlocated.received:
-        rows.append(table_row("", _("Tanpa provinsi"), unlocated))
+        rows.append(table_row("", _("Tanpa provinsi"), unlocated, place={"provinsi": "-"}))
 
     by_owner = selectors.indicators_by(
         grain="O", by="owner", period=period, where=Q(owner__in=[a.pk for a in central])
     )
     selectors.attach_connectivity(by_owner, central, key=lambda a: a.pk, flags=flags)
     central_rows = [
-        table_row(a.pk, a.name, by_owner[a.pk], url=reverse("monitoring:agency", args=[a.pk]))
+        table_row(
+            a.pk,
+            a.name,
+            by_owner[a.pk],
+            url=reverse("monitoring:agency", args=[a.pk]),
+            place={"instansi": a.pk},
+        )
         for a in central
         if by_owner.get(a.pk) and (by_owner[a.pk].received or by_owner[a.pk].connected)
     ]
-    table = build_table(request, rows, COLUMNS, first=_("Provinsi"))
-    central_table = build_table(request, central_rows, COLUMNS, first=_("Instansi"))
+    table = build_table(request, rows, COLUMNS, first=_("Provinsi"), links=links)
+    central_table = build_table(request, central_rows, COLUMNS, first=_("Instansi"), links=links)
     if request.GET.get("format") == "csv":
         return csv_response(
             f"lapor-nasional-{period.start}-{period.end}.csv",
@@ -113,10 +126,11 @@ def national(request):
         period,
         form,
         title=_("Pemantauan nasional"),
-        whole=whole_row("all", _("Nasional"), whole),
+        whole=whole_row("all", _("Nasional"), whole, place={}, links=links),
         table=table,
         central_table=central_table,
         status_chart=status_chart(whole),
+        status_table=status_table(whole, links, {}),
         completion_chart=[
             [r["name"], round(r["values"]["completion_rate"] * 100, 1)] for r in chart_rows
         ],
@@ -148,7 +162,8 @@ def province(request, code):
     for a in governments:
         ind = by_owner[a.pk]
         band = selectors.band_for(ind, thresholds) if a.kind != Agency.Kind.BUMD else ""
-        rows.append(table_row(a.pk, a.name, ind, reverse("monitoring:agency", args=[a.pk]), band))
+        url = reverse("monitoring:agency", args=[a.pk])
+        rows.append(table_row(a.pk, a.name, ind, url, band, place={"instansi": a.pk}))
 
     # Central agencies and others that handle reports from this province.
     others = selectors.indicators_by(
@@ -157,9 +172,21 @@ def province(request, code):
         period=period,
         where=Q(province=code) & ~Q(owner__in=gov_ids) & ~Q(owner=0),
     )
-    names = dict(Agency.objects.filter(pk__in=list(others)).values_list("pk", "name"))
+    other_agencies = {
+        a.pk: a
+        for a in Agency.objects.filter(pk__in=list(others)).only(
+            "pk", "name", "path", "kind", "province_id"
+        )
+    }
+    links = Links(request.user, period, [*governments, *other_agencies.values()])
     other_rows = [
-        table_row(pk, names.get(pk, str(pk)), ind, reverse("monitoring:agency", args=[pk]))
+        table_row(
+            pk,
+            other_agencies[pk].name if pk in other_agencies else str(pk),
+            ind,
+            reverse("monitoring:agency", args=[pk]),
+            place={"instansi": pk, "provinsi": code},
+        )
         for pk, ind in others.items()
         if ind.received
     ]
@@ -170,8 +197,8 @@ def province(request, code):
         {code: here}, governments, key=lambda a: a.province_id, flags=flags
     )
 
-    table = build_table(request, rows, COLUMNS, first=_("Pemerintah daerah"))
-    other_table = build_table(request, other_rows, COLUMNS, first=_("Instansi"))
+    table = build_table(request, rows, COLUMNS, first=_("Pemerintah daerah"), links=links)
+    other_table = build_table(request, other_rows, COLUMNS, first=_("Instansi"), links=links)
     if request.GET.get("format") == "csv":
         return csv_response(
             f"lapor-provinsi-{code}-{period.start}-{period.end}.csv",
@@ -185,10 +212,18 @@ def province(request, code):
         title=place.name,
         place=place,
         back=None if provinces_allowed else reverse("monitoring:national"),
-        whole=whole_row(code, place.name, here, band=selectors.band_for(here, thresholds)),
+        whole=whole_row(
+            code,
+            place.name,
+            here,
+            band=selectors.band_for(here, thresholds),
+            place={"provinsi": code},
+            links=links,
+        ),
         table=table,
         other_table=other_table,
         status_chart=status_chart(here),
+        status_table=status_table(here, links, {"provinsi": code}),
         completion_chart=[
             [r["name"].removeprefix("Pemerintah "), round(r["values"]["completion_rate"] * 100, 1)]
             for r in rows
@@ -223,27 +258,34 @@ def agency(request, pk):
     )
     selectors.attach_connectivity({pk: whole}, [subject], key=lambda a: a.pk)
     by_holder = selectors.indicators_by(grain="H", by="holder", period=period, where=Q(owner=pk))
-    units = dict(
-        Agency.objects.filter(Q(pk__in=list(by_holder)) | Q(parent=subject))
-        .values_list("pk", "name")
+    units = {
+        a.pk: a
+        for a in Agency.objects.filter(Q(pk__in=list(by_holder)) | Q(parent=subject))
+        .only("pk", "name", "path", "kind", "province_id")
         .order_by()
-    )
+    }
+    links = Links(request.user, period, [subject, *units.values()])
     rows = []
-    for unit_pk, name in units.items():
+    for unit_pk, unit in units.items():
         ind = by_holder.get(unit_pk, Indicators())
-        label = _("%(name)s (langsung)") % {"name": name} if unit_pk == pk else name
-        rows.append(table_row(unit_pk, label, ind))
+        label = _("%(name)s (langsung)") % {"name": unit.name} if unit_pk == pk else unit.name
+        rows.append(table_row(unit_pk, label, ind, place={"instansi": pk, "unit": unit_pk}))
     by_province = selectors.indicators_by(
         grain="O", by="province", period=period, where=Q(owner=pk)
     )
     province_names = dict(Province.objects.values_list("code", "name"))
     province_rows = [
-        table_row(code, province_names.get(code, _("Tanpa provinsi")), ind)
+        table_row(
+            code,
+            province_names.get(code, _("Tanpa provinsi")),
+            ind,
+            place={"instansi": pk, "provinsi": code or "-"},
+        )
         for code, ind in by_province.items()
         if ind.received
     ]
-    table = build_table(request, rows, COLUMNS, first=_("Unit kerja"))
-    province_table = build_table(request, province_rows, COLUMNS, first=_("Provinsi"))
+    table = build_table(request, rows, COLUMNS, first=_("Unit kerja"), links=links)
+    province_table = build_table(request, province_rows, COLUMNS, first=_("Provinsi"), links=links)
     if request.GET.get("format") == "csv":
         return csv_response(
             f"lapor-instansi-{pk}-{period.start}-{period.end}.csv",
@@ -264,10 +306,18 @@ def agency(request, pk):
         title=subject.name,
         subject=subject,
         back=back,
-        whole=whole_row(pk, subject.name, whole, band=selectors.band_for(whole, selectors.bands())),
+        whole=whole_row(
+            pk,
+            subject.name,
+            whole,
+            band=selectors.band_for(whole, selectors.bands()),
+            place={"instansi": pk},
+            links=links,
+        ),
         table=table,
         province_table=province_table if len(province_rows) > 1 else None,
         status_chart=status_chart(whole),
+        status_table=status_table(whole, links, {"instansi": pk}),
         trend_chart=trend_points(selectors.monthly_trend(grain="O", months=12, where=Q(owner=pk))),
     )
     return render(request, "monitoring/agency.html", context)
@@ -284,15 +334,27 @@ def rankings(request):
         level = "kabkota"
     period, form = period_of(request)
     label, q = RANK_LEVELS[level]
-    agencies = Agency.objects.top_level().active().filter(q).only("pk", "name", "province_id")
+    agencies = (
+        Agency.objects.top_level()
+        .active()
+        .filter(q)
+        .only("pk", "name", "province_id", "path", "kind")
+    )
     if provinces_allowed is not None:
         agencies = agencies.filter(province_id__in=provinces_allowed)
     agencies = list(agencies)
     by_owner = selectors.indicators_by(
         grain="O", by="owner", period=period, where=Q(owner__in=[a.pk for a in agencies])
     )
+    links = Links(request.user, period, agencies)
     ranked = [
-        table_row(a.pk, a.name, by_owner[a.pk], reverse("monitoring:agency", args=[a.pk]))
+        table_row(
+            a.pk,
+            a.name,
+            by_owner[a.pk],
+            reverse("monitoring:agency", args=[a.pk]),
+            place={"instansi": a.pk},
+        )
         for a in agencies
         if a.pk in by_owner and by_owner[a.pk].m("dispatched") >= RANK_MINIMUM
     ]
@@ -309,7 +371,9 @@ def rankings(request):
         for r in best + worst:
             r["score"] = display(r["values"][key], "rate")
         boards.append({"key": key, "heading": heading, "best": best, "worst": worst})
-    table = build_table(request, ranked, COLUMNS, default="completion_rate", first=_("Instansi"))
+    table = build_table(
+        request, ranked, COLUMNS, default="completion_rate", first=_("Instansi"), links=links
+    )
     if request.GET.get("format") == "csv":
         name = f"lapor-peringkat-{level}-{period.start}-{period.end}.csv"
         return csv_response(name, [(label, table)], period)
@@ -370,6 +434,7 @@ def public(request):
         whole=data["whole"],
         table=table,
         status_chart=data["status_chart"],
+        status_table=[(label, n, "") for label, n in data["status_chart"]],  # counts only
         trend_chart=data["trend_chart"],
         completion_chart=[
             [r["name"], round(r["values"]["completion_rate"] * 100, 1)]
@@ -381,3 +446,75 @@ def public(request):
         public=True,
     )
     return render(request, "monitoring/public.html", context)
+
+
+class BehindForm(forms.Form):
+    """The query of a figure's link (monitoring.behind.Links.href)."""
+
+    angka = forms.ChoiceField(choices=[(k, k) for k in FIGURES])
+    dari = forms.DateField(validators=[date_in_range])
+    sampai = forms.DateField(validators=[date_in_range])
+    provinsi = forms.RegexField(regex=r"^(\d{2}|-)$", required=False)
+    instansi = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    unit = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("dari") and data.get("sampai") and data["dari"] > data["sampai"]:
+            raise forms.ValidationError(_("Tanggal mulai harus sebelum tanggal akhir."))
+        if data.get("unit") and data.get("instansi") is None:
+            raise forms.ValidationError(_("Unit kerja hanya bersama instansinya."))
+        return data
+
+    def place(self) -> dict:
+        data = self.cleaned_data
+        place = {k: data[k] for k in ("instansi", "unit") if data.get(k) is not None}
+        if data.get("provinsi"):
+            place["provinsi"] = data["provinsi"]
+        return place
+
+
+@login_required
+@require_GET
+def reports(request):
+    """The reports behind one figure of a dashboard, for staff who may open all of them."""
+    if not scope_for(request.user).is_staff_scope:
+        raise PermissionDenied
+    form = BehindForm(request.GET)
+    if not form.is_valid():
+        context = {"form": form, "title": _("Laporan di balik angka")}
+        return render(request, "monitoring/reports.html", context, status=400)
+    place, data = form.place(), form.cleaned_data
+    if not Links(request.user, None, agencies_of([place]).values()).allowed(place):
+        raise PermissionDenied
+    qs = (
+        reports_behind(data["angka"], data["dari"], data["sampai"], place)
+        .select_related("agency", "province")
+        .order_by("-created_at", "-pk")
+    )
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    names = dict(
+        Agency.objects.filter(pk__in=[v for k, v in place.items() if k != "provinsi"]).values_list(
+            "pk", "name"
+        )
+    )
+    province = place.get("provinsi")
+    context = {
+        "title": _("Laporan di balik angka"),
+        "form": form,
+        "figure": FIGURES[data["angka"]][0],
+        "start": data["dari"],
+        "end": data["sampai"],
+        "province": Province.objects.filter(code=province).first()
+        if province and province != "-"
+        else None,
+        "no_province": province == "-",
+        "owner": names.get(place.get("instansi")),
+        "unit": names.get(place.get("unit")),
+        "page": page,
+        "query": query.urlencode(),
+        "triage": scope_for(request.user).national_admin,
+    }
+    return render(request, "monitoring/reports.html", context)

@@ -107,6 +107,7 @@ STAFF = {
     "monitoring:province",
     "monitoring:agency",
     "monitoring:rankings",
+    "monitoring:reports",
     "api-agency-me",
     "api-agency-reports",
     "api-agency-report",
@@ -132,6 +133,7 @@ OWN_STAFF = {
     "workspace:export-xlsx",
     "workspace:templates",
     "workspace:bulk",
+    "monitoring:reports",  # the reports behind a figure of their own agency (400 without one)
 }
 
 SECRET_TITLE = "Pungutan liar di kantor kelurahan Cibeunying"
