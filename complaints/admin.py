@@ -1,8 +1,17 @@
 """The Django admin shows reports read-only: a report changes only through the status machine
 (the triage and workspace pages, the API), never by editing fields here."""
 
-from django.contrib import admin
+import datetime as dt
 
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import workdays
 from .models import (
     Attachment,
     NonWorkingDay,
@@ -84,6 +93,86 @@ class TimeLimitAdmin(admin.ModelAdmin):
     raw_id_fields = ("agency",)
 
 
+class NonWorkingDayForm(forms.ModelForm):
+    class Meta:
+        model = NonWorkingDay
+        fields = ("date", "kind", "name", "basis")
+
+    def clean(self):
+        data = super().clean()
+        day, kind = data.get("date"), data.get("kind")
+        if (
+            day
+            and kind == NonWorkingDay.Kind.CANCELLED
+            and day not in workdays._package_days(day.year)
+        ):
+            self.add_error("date", _("Tanggal ini bukan hari libur nasional atau cuti bersama."))
+        return data
+
+
 @admin.register(NonWorkingDay)
 class NonWorkingDayAdmin(admin.ModelAdmin):
-    list_display = ("date", "name")
+    """The working calendar: above the admin's own changes, every day off of the year that the
+    holidays package lists (national holidays and joint leave, from the yearly SKB 3 Menteri;
+    complaints.models.NonWorkingDay), each with a button to cancel it when the government
+    moves it. The deadline calendar (complaints.workdays.Calendar) reads both."""
+
+    form = NonWorkingDayForm
+    list_display = ("date", "kind", "name", "basis")
+    list_filter = ("kind",)
+    change_list_template = "admin/complaints/nonworkingday/change_list.html"
+
+    def get_urls(self):
+        cancel = self.admin_site.admin_view(self.cancel_view)
+        return [
+            path("batalkan/", cancel, name="complaints_nonworkingday_cancel"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        query = request.GET.copy()  # "tahun" is not a filter of the list below
+        year = _year(query.pop("tahun", [""])[0])
+        request.GET = query
+        context = {
+            "calendar_year": year,
+            "calendar_days": workdays.year_days_off(year),
+            "calendar_years": range(year - 1, year + 3),
+            "can_cancel": self.has_add_permission(request),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=context)
+
+    def cancel_view(self, request):
+        """POST: cancels the package's day off on ``date`` (a moved holiday), recording the
+        decree. Refuses a date the package does not list."""
+        if request.method != "POST" or not self.has_add_permission(request):
+            return redirect("admin:complaints_nonworkingday_changelist")
+        form = NonWorkingDayForm(
+            {
+                "date": request.POST.get("date", ""),
+                "kind": NonWorkingDay.Kind.CANCELLED,
+                "name": request.POST.get("name", "")[:120] or gettext("Libur dibatalkan"),
+                "basis": request.POST.get("basis", "")[:200],
+            }
+        )
+        if form.is_valid():
+            day = form.save()
+            self.log_addition(request, day, [{"added": {}}])
+            messages.success(
+                request,
+                gettext("Libur %(date)s dibatalkan: hari kerja.") % {"date": day.date.isoformat()},
+            )
+            year = day.date.year
+        else:
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            year = _year(request.POST.get("date", "")[:4])
+        url = reverse("admin:complaints_nonworkingday_changelist")
+        return redirect(f"{url}?tahun={year}")
+
+
+def _year(value: str) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return timezone.localdate().year
+    return year if dt.MINYEAR + 1 < year < 2200 else timezone.localdate().year

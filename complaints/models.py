@@ -5,6 +5,7 @@ every change writes a ``ReportEvent`` in the same transaction.
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -426,10 +427,34 @@ class TimeLimit(models.Model):
 
 
 class NonWorkingDay(models.Model):
-    """A day off that the holidays package does not know (a new joint leave decree)."""
+    """A change to the working calendar that the holidays package does not know yet: a day off
+    (a new joint leave day, a holiday added by decree) or the cancellation of a day off the
+    package lists (a national holiday the government moved). Every year's national holidays
+    and joint leave days are set by a joint decree of the Minister of Religious Affairs, the
+    Minister of Manpower and the Minister of State Apparatus Empowerment and Bureaucratic
+    Reform (SKB 3 Menteri tentang Hari Libur Nasional dan Cuti Bersama; for 2026: Nomor 1497
+    Tahun 2025, Nomor 2 Tahun 2025 and Nomor 5 Tahun 2025, 17 holidays and 8 joint leave days,
+    as published by Kemenko PMK and e.g. disdiksmg.semarangkota.go.id), and amended by a further
+    SKB when a day moves. ``basis`` records which decree an entry follows."""
 
-    date = models.DateField(unique=True)
-    name = models.CharField(max_length=120)
+    class Kind(models.TextChoices):
+        OFF = "off", _("Hari libur")
+        CANCELLED = "cancelled", _("Libur dibatalkan (hari kerja)")
+
+    date = models.DateField(_("tanggal"), unique=True)
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices, default=Kind.OFF)
+    name = models.CharField(_("keterangan"), max_length=120)
+    basis = models.CharField(
+        _("dasar hukum"),
+        max_length=200,
+        blank=True,
+        help_text=_("Misalnya: SKB Menteri Agama, Menaker dan MenPANRB Nomor ... Tahun ..."),
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("perubahan hari kerja")
+        verbose_name_plural = _("kalender hari kerja")
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
@@ -518,3 +543,55 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExportJob(models.Model):
+    """An export too large to build within a request: built by a worker
+    (complaints.exports.export_build), downloaded only by the staff member who asked for it,
+    and deleted when it expires (complaints.exports.export_sweep). ``query`` holds the inbox
+    filters it was asked with; the worker applies them in the requester's scope again."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Menunggu")
+        RUNNING = "running", _("Sedang dibuat")
+        DONE = "done", _("Siap diunduh")
+        FAILED = "failed", _("Gagal")
+
+    key = models.UUIDField(_("kunci"), unique=True, default=uuid.uuid4, editable=False)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("peminta"),
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    query = models.CharField(_("saringan"), max_length=2000, blank=True)
+    language = models.CharField(_("bahasa"), max_length=8)
+    state = models.CharField(
+        _("keadaan"), max_length=8, choices=State.choices, default=State.QUEUED
+    )
+    total = models.PositiveIntegerField(_("jumlah laporan"), default=0)
+    written = models.PositiveIntegerField(_("baris tertulis"), default=0)
+    file = models.CharField(_("berkas"), max_length=200, blank=True)
+    error = models.CharField(_("galat"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("diminta"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kedaluwarsa"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ekspor")
+        verbose_name_plural = _("ekspor")
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, self.written * 100 // self.total) if self.total else 0

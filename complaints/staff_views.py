@@ -5,13 +5,16 @@ complaints.permissions and agencies.scope only."""
 import logging
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db.models import F, Q
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +27,7 @@ from . import answers, bulk, exports, queues, reasons, selectors, workflow
 from .converters import canonical
 from .errors import DomainError, InvalidAction, StaleReport
 from .filters import InboxFilter, TriageFilter
-from .models import AnswerTemplate, Kind, Report, SavedView, Status
+from .models import AnswerTemplate, ExportJob, Kind, Report, SavedView, Status
 from .paging import CappedPaginator
 from .permissions import (
     can,
@@ -576,22 +579,31 @@ def _export_qs(request):
 @login_required
 @require_GET
 def inbox_export(request):
-    """The inbox, with its filters, as CSV (streamed, any size). complaints.exports says what
-    is in it and what never is."""
+    """The inbox, with its filters, as CSV: streamed at once up to exports.inline_max()
+    reports, built by a worker above that (export_status follows it). complaints.exports says
+    what is in it and what never is."""
     _require_staff(request.user)
-    response = StreamingHttpResponse(
-        exports.csv_lines(_export_qs(request)), content_type="text/csv; charset=utf-8"
-    )
+    qs = _export_qs(request)
+    if exports.is_large(qs):
+        return _export_later(request, ExportJob.Format.CSV)
+    response = StreamingHttpResponse(exports.csv_lines(qs), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="laporan-lapor.csv"'
     return response
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
 @require_GET
 def inbox_export_xlsx(request):
-    """The same as a spreadsheet, up to exports.XLSX_MAX reports."""
+    """The same as a spreadsheet (built by a worker when large), up to exports.XLSX_MAX."""
     _require_staff(request.user)
     qs = _export_qs(request)
+    if not exports.is_large(qs):
+        response = HttpResponse(exports.xlsx_bytes(qs), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="laporan-lapor.xlsx"'
+        return response
     if qs.order_by()[: exports.XLSX_MAX + 1].count() > exports.XLSX_MAX:
         messages.error(
             request,
@@ -599,12 +611,64 @@ def inbox_export_xlsx(request):
             % {"n": f"{exports.XLSX_MAX:,}".replace(",", ".")},
         )
         return redirect(reverse("workspace:inbox") + "?" + request.GET.urlencode())
-    response = HttpResponse(
-        exports.xlsx_bytes(qs),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return _export_later(request, ExportJob.Format.XLSX)
+
+
+def _export_later(request, fmt: str):
+    job = exports.export_request(
+        user=request.user,
+        fmt=fmt,
+        query=request.GET.urlencode(),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
-    response["Content-Disposition"] = 'attachment; filename="laporan-lapor.xlsx"'
-    return response
+    return redirect("workspace:export-job", key=job.key)
+
+
+def _own_export(request, key) -> ExportJob:
+    """The export ``key`` if the signed-in user asked for it; 404 for anyone else (another
+    officer of the same agency included: the file is the requester's)."""
+    _require_staff(request.user)
+    job = ExportJob.objects.filter(key=key, requester=request.user).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+@require_GET
+def export_status(request, key):
+    """A large export's progress. With htmx the panel asks again every two seconds until the
+    file is ready; without JavaScript the page has a refresh link."""
+    job = _own_export(request, key)
+    expired = job.expires_at is not None and job.expires_at <= timezone.now()
+    template = "complaints/staff/partials/export_status.html"
+    if not request.htmx:
+        template = "complaints/staff/export_status.html"
+    polling = not expired and job.state in (ExportJob.State.QUEUED, ExportJob.State.RUNNING)
+    return render(request, template, {"job": job, "expired": expired, "polling": polling})
+
+
+@login_required
+@require_GET
+def export_download(request, key):
+    """The built file, to its requester only, until it expires (then 410)."""
+    job = _own_export(request, key)
+    if job.state != ExportJob.State.DONE or not job.file:
+        return redirect("workspace:export-job", key=job.key)
+    if job.expires_at <= timezone.now() or not default_storage.exists(job.file):
+        return render(
+            request,
+            "complaints/staff/export_status.html",
+            {"job": job, "expired": True},
+            status=410,
+        )
+    content_type = XLSX_TYPE if job.format == ExportJob.Format.XLSX else "text/csv"
+    return FileResponse(
+        default_storage.open(job.file, "rb"),
+        as_attachment=True,
+        filename=f"laporan-lapor.{job.format}",
+        content_type=content_type,
+    )
 
 
 # --- bulk work ------------------------------------------------------------------------------

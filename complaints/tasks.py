@@ -217,7 +217,24 @@ def daily_digest() -> int:
     return send_daily_digests()
 
 
+@shared_task(acks_late=True, soft_time_limit=3300, time_limit=3600)
+def export_build_task(job_id: int) -> str:
+    """Builds a large export (complaints.exports.export_build); a second run skips."""
+    from .exports import export_build
+
+    return export_build(job_id=job_id)
+
+
+@shared_task
+def export_sweep() -> int:
+    """Deletes expired exports and restarts lost builds (complaints.exports.export_sweep)."""
+    from .exports import export_sweep as sweep
+
+    return sweep()
+
+
 # What services and notifications start without importing this module (core.jobs).
+jobs.register("export_build", lambda job_id: export_build_task.delay(job_id))
 jobs.register("auto_triage", lambda report_id: auto_triage_task.delay(report_id))
 jobs.register("deliver_outbox", lambda message_id: deliver_outbox_task.delay(message_id))
 jobs.register("deliver_outbox_batch", lambda ids: deliver_outbox_batch_task.delay(ids))

@@ -1,6 +1,7 @@
 """Working days in Indonesia: Monday to Friday, less national public holidays and joint leave
-days (cuti bersama), as the ``holidays`` package lists them, plus any ``NonWorkingDay`` an
-admin adds for a decree the package does not know yet."""
+days (cuti bersama), as the ``holidays`` package lists them, plus any day off an admin adds
+(``NonWorkingDay``) for a decree the package does not know yet, and less any the admin cancels
+(a holiday the government moved)."""
 
 import datetime as dt
 from functools import lru_cache
@@ -35,37 +36,60 @@ def zone_for(province_id: str | None) -> ZoneInfo:
 
 
 @lru_cache(maxsize=64)
+def _package_named(year: int, language: str = "id") -> dict[dt.date, tuple[str, str]]:
+    """The package's days off of ``year``: date -> (name, "public" or "government"). Public
+    holidays and joint leave days (cuti bersama, the package's GOVERNMENT category) as the
+    yearly SKB 3 Menteri on national holidays and joint leave sets them (see
+    complaints.models.NonWorkingDay)."""
+    named: dict[dt.date, tuple[str, str]] = {}
+    for category in (holidays.GOVERNMENT, holidays.PUBLIC):  # public wins a shared date
+        days = holidays.country_holidays(
+            "ID", years=year, categories=(category,), language=language
+        )
+        named.update({day: (name, category) for day, name in days.items()})
+    return named
+
+
+@lru_cache(maxsize=64)
 def _package_days(year: int) -> frozenset[dt.date]:
-    days = holidays.country_holidays(
-        "ID", years=year, categories=(holidays.PUBLIC, holidays.GOVERNMENT)
-    )
-    return frozenset(days)
+    return frozenset(_package_named(year))
 
 
-def _all_extra_days() -> frozenset[dt.date]:
+def _all_changes() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    """The admin's changes: (days off added, days off cancelled)."""
     from .models import NonWorkingDay  # models import modules that import this one
 
-    return frozenset(NonWorkingDay.objects.values_list("date", flat=True))
+    rows = list(NonWorkingDay.objects.values_list("date", "kind"))
+    cancelled = frozenset(d for d, kind in rows if kind == NonWorkingDay.Kind.CANCELLED)
+    return frozenset(d for d, _kind in rows) - cancelled, cancelled
 
 
-EXTRA_DAYS = Memo(_all_extra_days)
+EXTRA_DAYS = Memo(_all_changes)
 
 
-def _extra_days(year: int) -> frozenset[dt.date]:
-    return frozenset(d for d in EXTRA_DAYS.get() if d.year == year)
+def _changes(year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    added, cancelled = EXTRA_DAYS.get()
+    return (
+        frozenset(d for d in added if d.year == year),
+        frozenset(d for d in cancelled if d.year == year),
+    )
 
 
 class Calendar:
-    """Working-day arithmetic. Reads the admin's extra days once per year it touches."""
+    """Working-day arithmetic. Reads the admin's changes once per year it touches: a day off
+    is one the package lists or the admin added, unless the admin cancelled it."""
 
     def __init__(self, extra: dict[int, frozenset[dt.date]] | None = None, use_db: bool = True):
         self._extra = dict(extra or {})
         self._use_db = use_db
+        self._offs: dict[int, frozenset[dt.date]] = {}
 
     def _off(self, year: int) -> frozenset[dt.date]:
-        if year not in self._extra:
-            self._extra[year] = _extra_days(year) if self._use_db else frozenset()
-        return _package_days(year) | self._extra[year]
+        if year not in self._offs:
+            added, cancelled = _changes(year) if self._use_db else (frozenset(), frozenset())
+            added |= self._extra.get(year, frozenset())
+            self._offs[year] = (_package_days(year) | added) - cancelled
+        return self._offs[year]
 
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() < 5 and day not in self._off(day.year)
@@ -107,3 +131,31 @@ class Calendar:
             if self.is_working_day(day):
                 count += 1
         return sign * count
+
+
+def year_days_off(year: int) -> list[dict]:
+    """The working calendar of ``year`` as the admin shows it: every day off the package lists
+    and every change the admin made, by date, each with its name, where it comes from
+    ("public", "government" for joint leave, "admin") and whether it is cancelled. One query."""
+    from django.utils.translation import get_language
+
+    from .models import NonWorkingDay
+
+    changes = {c.date: c for c in NonWorkingDay.objects.filter(date__year=year)}
+    named = _package_named(year, "en_US" if (get_language() or "").startswith("en") else "id")
+    days = []
+    for day in sorted(set(named) | set(changes)):
+        package = named.get(day)
+        change = changes.get(day)
+        cancelled = change is not None and change.kind == NonWorkingDay.Kind.CANCELLED
+        days.append(
+            {
+                "date": day,
+                "name": package[0] if package else change.name,
+                "source": package[1] if package else "admin",
+                "change": change,
+                "cancelled": cancelled,
+                "weekend": day.weekday() >= 5,
+            }
+        )
+    return days

@@ -15,6 +15,19 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class ExpectedErrorFilter(logging.Filter):
+    """Django logs a refused request (PermissionDenied: 403) with the exception's traceback,
+    as if it were a fault. A 4xx is an expected answer: one line (the path and the status),
+    no traceback. 5xx keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id, and any extra."""
 

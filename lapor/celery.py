@@ -21,6 +21,8 @@ app.conf.beat_schedule = {
     },
     # Webhooks whose back-off is over or whose first enqueue was lost (integrations).
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 30.0},
+    # Large exports: expired files deleted, lost builds started again.
+    "export-sweep": {"task": "complaints.tasks.export_sweep", "schedule": crontab(minute="*/10")},
     # Officers' daily digest at 06:30 (CELERY_TIMEZONE is Asia/Jakarta: WIB).
     "daily-digest": {
         "task": "complaints.tasks.daily_digest",

@@ -318,7 +318,10 @@ LAPOR_TRUSTED_PROXIES = envint("LAPOR_TRUSTED_PROXIES", 0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "core.logging.RequestIdFilter"},
+        "expected_errors": {"()": "core.logging.ExpectedErrorFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
         "json": {"()": "core.logging.JsonFormatter"},
@@ -332,6 +335,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LAPOR_LOG_LEVEL", "INFO")},
     "loggers": {
+        # 403 and 404 are answers, not faults: one line each, no traceback.
+        "django.request": {"filters": ["expected_errors"]},
         # One line per request at INFO in production; quiet in development.
         "lapor.request": {
             "level": os.environ.get("LAPOR_REQUEST_LOG_LEVEL", "INFO" if not DEBUG else "WARNING")

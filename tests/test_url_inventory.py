@@ -99,6 +99,8 @@ STAFF = {
     "workspace:agency-search",
     "workspace:export",
     "workspace:export-xlsx",
+    "workspace:export-job",
+    "workspace:export-download",
     "workspace:templates",
     "workspace:detail",
     "workspace:act",
@@ -207,7 +209,10 @@ def target(cast, agency_a, agency_b, settings):
     delivery = WebhookDelivery.objects.filter(endpoint=endpoint).first()
     assert delivery is not None  # the dispatch was queued for A's webhook
     role = Role.objects.get(user=cast.officer_a)
+    export = _built_export(cast.officer_a)
     numbers = {
+        "workspace:export-job": export.key,
+        "workspace:export-download": export.key,
         "complaints:attachment": attachment.pk,
         "complaints:public-photo": attachment.pk,
         "manage:revoke": role.pk,
@@ -222,6 +227,17 @@ def target(cast, agency_a, agency_b, settings):
     return report, numbers
 
 
+def _built_export(officer):
+    """A large export officer A asked for, built (its file holds the target report)."""
+    from complaints.exports import export_build, export_request
+
+    job = export_request(user=officer, fmt="csv", query="", language="id")
+    export_build(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == "done"
+    return job
+
+
 def _url(route: str, name: str, report, numbers) -> str:
     """The route with real values: the target report's number, the object of that URL."""
 
@@ -229,7 +245,7 @@ def _url(route: str, name: str, report, numbers) -> str:
         group = match.group(0)
         if "tracking" in group:
             return report.tracking
-        if "int:" in group or "file_id" in group:
+        if "int:" in group or "uuid:" in group or "file_id" in group:
             return str(numbers[name])
         if "code" in group and name.startswith("monitoring"):
             return report.province_id

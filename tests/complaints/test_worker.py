@@ -38,6 +38,7 @@ def worker(tmp_path):
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
+        "LAPOR_MEDIA_ROOT": settings.MEDIA_ROOT,  # files a worker writes (exports) land here
         "LAPOR_TESTING": "1",
     }
     celery_app.control.purge()
