@@ -12,7 +12,9 @@ timeline (nothing, statuses only, the public events, every event) and which file
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .models import Report
+from django.db.models import QuerySet
+
+from .models import Attachment, Report, ReportEvent
 
 
 class Audience(StrEnum):
@@ -24,6 +26,12 @@ class Audience(StrEnum):
     SUPERVISOR = "supervisor"
     OMBUDSMAN = "ombudsman"
     TRIAGE = "triage"
+    # An integration client whose system filed the report and no longer holds it (its app is
+    # the citizen's front door): the public events, who holds it and its dates.
+    CLIENT = "client"
+    # An agency a citizen addressed the report to, verifying it before dispatch (SP4N-LAPOR!'s
+    # Admin Instansi): the report to decide on, not yet who filed it.
+    VERIFIER = "verifier"
 
 
 # Timelines and files, from least to most.
@@ -37,10 +45,43 @@ class View:
     identity: bool  # the reporter's name, e-mail and phone
     timeline: str  # NONE, STATUSES (dates and statuses, no text), PUBLIC or ALL events
     files: str  # NONE, PUBLIC (photos of a published report, re-encoded) or ALL
+    name: bool = False  # the reporter's name alone (the public: only when they chose it)
 
     @property
     def timeline_text(self) -> bool:
         return self.timeline in (PUBLIC, ALL)
+
+    def shows(self, event: ReportEvent) -> bool:
+        """Is ``event`` in this audience's timeline at all (text or not)?"""
+        if self.timeline == ALL:
+            return True
+        return self.timeline != NONE and event.is_public
+
+    def note(self, event: ReportEvent) -> str:
+        """The text of ``event`` this audience may read ("" when only its status shows)."""
+        if self.timeline == ALL or (self.timeline == PUBLIC and event.is_public):
+            return event.note
+        return ""
+
+
+def timeline(report: Report, view: View) -> list[ReportEvent]:
+    """The events ``view`` shows, oldest first (their text: ``view.note(event)``)."""
+    if view.timeline == NONE:
+        return []
+    events = report.events.select_related("to_agency", "from_agency")  # each knows its report
+    if view.timeline != ALL:
+        events = events.public()
+    return list(events.order_by("created_at", "pk"))
+
+
+def files(report: Report, view: View) -> QuerySet[Attachment]:
+    """The attachments ``view`` may open: all of them, a published report's photos (served
+    re-encoded, without EXIF or GPS: complaints.photos) or none."""
+    if view.files == ALL:
+        return report.attachments.order_by("pk")
+    if view.files == PUBLIC:
+        return report.attachments.filter(content_type__startswith="image/").order_by("pk")
+    return report.attachments.none()
 
 
 def view_for(report: Report, audience: Audience) -> View:
@@ -54,20 +95,27 @@ def view_for(report: Report, audience: Audience) -> View:
     - The Ombudsman sees who filed only when the reporter, handing the report over, consented
       to share it (UU 37/2008 Pasal 24: the reporter brings the report; identity is theirs to
       give, anonymous or not).
-    - An agency that held the report before sees where it went, not its content from then on."""
+    - An agency that held the report before sees where it went, not its content from then on;
+      a client whose system filed it also reads its public events (it answers the citizen)."""
     published = report.is_published
     named = not report.is_anonymous
     if audience == Audience.TRIAGE:
-        return View(audience, True, True, ALL, ALL)
+        return View(audience, True, True, ALL, ALL, name=True)
     if audience == Audience.REPORTER:
-        return View(audience, True, True, PUBLIC, ALL)
+        return View(audience, True, True, PUBLIC, ALL, name=True)
     if audience in (Audience.HOLDER, Audience.SUPERVISOR):
-        return View(audience, True, named, ALL, ALL)
+        return View(audience, True, named, ALL, ALL, name=named)
     if audience == Audience.OMBUDSMAN:
-        return View(audience, True, report.ombudsman_share_identity, ALL, ALL)
+        shared = report.ombudsman_share_identity
+        return View(audience, True, shared, ALL, ALL, name=shared)
+    if audience == Audience.VERIFIER:
+        return View(audience, True, False, ALL, ALL)
     if audience == Audience.FORMER_HOLDER:
         return View(audience, False, False, STATUSES, NONE)
-    # The public and whoever holds the tracking number.
+    if audience == Audience.CLIENT:
+        return View(audience, False, False, PUBLIC, NONE)
+    # The public and whoever holds the tracking number: the name only when the reporter chose
+    # to show it (UU 27/2022 on personal data: consent before publishing a name).
     if published:
-        return View(audience, True, False, PUBLIC, PUBLIC)
+        return View(audience, True, False, PUBLIC, PUBLIC, name=report.show_name and named)
     return View(audience, False, False, STATUSES, NONE)

@@ -15,6 +15,7 @@ from agencies.models import Role
 from core import jobs
 
 from . import workflow
+from .audiences import Audience, view_for
 from .models import OutboxMessage, Report, ReportEvent
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def on_event(event: ReportEvent, report: Report) -> None:
     Messages to staff carry the tracking number, title and place, never the reporter's
     identity, so an anonymous reporter cannot leak through an e-mail to an agency."""
     spec = workflow.ACTIONS[event.action]
-    if spec.citizen and event.is_public:
+    if spec.citizen and view_for(report, Audience.REPORTER).shows(event):
         if report.reporter_email:
             _citizen_email(event, report)
         # A text filed by SMS is answered with its number by the SMS channel itself.
@@ -36,6 +37,7 @@ def on_event(event: ReportEvent, report: Report) -> None:
             and not (spec.name == "submit" and report.channel == "sms")
         ):
             _citizen_sms(event, report)
+    # Staff hear as the agency holding the report sees it (supervisors see no more of it).
     if spec.staff == workflow.QUEUE and report.agency_id and event.to_agency_id:
         _staff_email(event, report, _queue_recipients(report), "new_report", optional=True)
     elif spec.staff == workflow.ADMINS:
@@ -69,10 +71,13 @@ def _supervisors(report: Report, level: str | None) -> set:
 
 
 def _staff_email(event, report, users, template: str, optional: bool = False) -> None:
+    view = view_for(report, Audience.HOLDER)
     with translation.override("id"):
         context = {
             "report": report,
+            "view": view,
             "event": event,
+            "note": view.note(event),
             "url": f"{settings.LAPOR_SITE_URL}/kerja/laporan/{report.tracking}/",
         }
         subject = render_to_string(f"complaints/email/staff_{template}_subject.txt", context)
@@ -90,10 +95,13 @@ def _staff_email(event, report, users, template: str, optional: bool = False) ->
 
 
 def _citizen_email(event: ReportEvent, report: Report) -> None:
+    view = view_for(report, Audience.REPORTER)
     with translation.override("id"):
         context = {
             "report": report,
+            "view": view,
             "event": event,
+            "note": view.note(event),
             "site": settings.LAPOR_SITE_URL,
             "manage_url": f"{settings.LAPOR_SITE_URL}{report.get_absolute_url()}"
             f"?k={report.reporter_secret}",
@@ -125,7 +133,7 @@ def sms_text(event: ReportEvent, report: Report) -> str:
         elif spec.staff == workflow.QUEUE and report.agency_id:
             detail = report.agency.name
         elif spec.sms == workflow.NOTE:
-            detail = " ".join(event.note.split())
+            detail = " ".join(view_for(report, Audience.REPORTER).note(event).split())
         else:
             detail = ""
     text = f"{head} {detail}".strip()

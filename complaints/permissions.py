@@ -70,6 +70,8 @@ def audience_for(user, report: Report, *, token: str | None = None) -> Audience:
         return Audience.OMBUDSMAN
     if scope.province_codes and reports_visible_to(user).filter(pk=report.pk).exists():
         return Audience.SUPERVISOR
+    if scope.officer_paths and addressed_to(user, report):
+        return Audience.VERIFIER
     return Audience.NUMBER_HOLDER
 
 

@@ -23,7 +23,7 @@ from agencies.scope import scope_for
 from routing.models import Category
 from routing.selectors import decide
 
-from . import answers, bulk, exports, queues, reasons, selectors, workflow
+from . import answers, audiences, bulk, exports, queues, reasons, selectors, workflow
 from .converters import canonical
 from .errors import DomainError, InvalidAction, StaleReport
 from .filters import InboxFilter, TriageFilter
@@ -31,10 +31,10 @@ from .models import AnswerTemplate, ExportJob, Kind, Report, SavedView, Status
 from .paging import CappedPaginator
 from .permissions import (
     can,
-    can_see_identity,
     get_report_for,
     reports_addressed_to,
     reports_visible_to,
+    view_of,
 )
 from .services import report_transition, report_verify_and_route, report_verify_by_agency
 
@@ -304,11 +304,13 @@ def _detail_context(request, report: Report) -> dict:
     ]
     names = {a.name for a in actions}
     search = request.GET.get("cari", "").strip()
+    view = view_of(user, report)
     return {
         "report": report,
-        "timeline": selectors.full_timeline(report),
-        "attachments": list(report.attachments.all()),
-        "identity": can_see_identity(user, report),
+        "view": view,
+        "timeline": audiences.timeline(report, view),
+        "attachments": list(audiences.files(report, view)),
+        "identity": view.identity,
         "actions": {a.name: a for a in actions},
         "agency_results": agency_search_results(search) if search else [],
         "agency_query": search,

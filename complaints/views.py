@@ -27,7 +27,7 @@ from routing.models import Category
 from routing.preview import Preview, routing_preview
 from routing.understand import question_for
 
-from . import photos, selectors, staging, workflow
+from . import audiences, photos, selectors, staging, workflow
 from .errors import DomainError, StorageFull
 from .forms import (
     NoteForm,
@@ -41,11 +41,10 @@ from .forms import (
 from .models import Attachment, Channel, Report, Status
 from .paging import CappedPaginator
 from .permissions import (
-    can_read_timeline,
     can_see_identity,
-    get_report_for,
     is_reporter,
     reports_visible_to,
+    view_of,
 )
 from .services import (
     ombudsman_eligible,
@@ -312,20 +311,21 @@ def track_detail(request, tracking):
         if not reporter:
             raise PermissionDenied
         return _reporter_action(request, report, token)
-    # A confidential report's content and timeline text are for its reporter and the staff
-    # who may open it; anyone else holding the number sees its status history only.
-    readable = can_read_timeline(request.user, report, token)
+    # What this visitor sees, from the one rule (complaints.audiences): a report not yet
+    # published, or confidential, shows its content and timeline text only to its reporter and
+    # the staff who may open it; anyone else holding the number sees its status history.
+    view = view_of(request.user, report, token=token)
     return render(
         request,
         "complaints/track_detail.html",
         {
             "report": report,
-            "timeline": selectors.public_timeline(report),
-            "redacted": not readable,
+            "view": view,
+            "timeline": audiences.timeline(report, view),
             "is_reporter": reporter,
-            "files": list(report.attachments.all()) if reporter else [],
+            "files": list(audiences.files(report, view)) if view.files == audiences.ALL else [],
             "token": token if reporter else None,
-            "show_content": readable,
+            "show_content": view.content,
             "ombudsman_eligible": reporter and ombudsman_eligible(report),
             "note_form": NoteForm(),
             "rating_form": RatingForm(),
@@ -430,14 +430,15 @@ def public_detail(request, tracking):
     report = selectors.public_reports().filter(tracking=tracking).first()
     if report is None:
         raise Http404(_("Laporan tidak ditemukan."))
+    view = audiences.view_for(report, audiences.Audience.PUBLIC)
     return render(
         request,
         "complaints/public_detail.html",
         {
             "report": report,
-            "timeline": selectors.public_timeline(report),
-            "show_name": report.show_name and not report.is_anonymous,
-            "photos": list(report.attachments.filter(content_type__startswith="image/")),
+            "view": view,
+            "timeline": audiences.timeline(report, view),
+            "photos": list(audiences.files(report, view)),
         },
     )
 
@@ -449,7 +450,8 @@ def public_photo(request, tracking, pk):
     report = selectors.public_reports().filter(tracking=tracking).first()
     photo = None
     if report is not None:
-        photo = report.attachments.filter(pk=pk, content_type__startswith="image/").first()
+        view = audiences.view_for(report, audiences.Audience.PUBLIC)
+        photo = audiences.files(report, view).filter(pk=pk).first()
     if photo is None:
         raise Http404(_("Foto tidak ditemukan."))
     with photo.file.open("rb") as fh:
@@ -481,9 +483,11 @@ def attachment_download(request, pk):
     if attachment is None:
         raise Http404
     report = attachment.report
-    token = _reporter_token(request)
-    if not is_reporter(request.user, report, token):
-        get_report_for(request.user, report.tracking)
+    view = view_of(request.user, report, token=_reporter_token(request))
+    # The file as it was sent, for those who may open all of a report's files; a published
+    # report's photos reach the public re-encoded, without EXIF or GPS (public_photo).
+    if view.files != audiences.ALL:
+        raise Http404
     response = FileResponse(
         attachment.file.open("rb"),
         content_type=attachment.content_type,

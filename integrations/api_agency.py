@@ -18,7 +18,7 @@ from agencies.models import Agency, Role, User
 from agencies.scope import scope_for
 from complaints import workflow
 from complaints.models import Kind, Report, ReportEvent, Status
-from complaints.permissions import can, can_see_identity, get_report_for, reports_visible_to
+from complaints.permissions import can, get_report_for, reports_visible_to, view_of
 from complaints.services import report_transition
 from core.inputs import date_in_range
 
@@ -39,9 +39,10 @@ from .serializers import (
 class AgencyApiView(LaporApiView):
     permission_classes = [HasApiKey]
 
-    def identity(self, request):
+    def view(self, request):
+        """The caller's view of a report (complaints.audiences), for the serializers."""
         user = request.user
-        return lambda report: can_see_identity(user, report)
+        return lambda report: view_of(user, report)
 
     def report_or_404(self, request, number: str) -> Report:
         qs = reports_visible_to(request.user).select_related(
@@ -118,9 +119,7 @@ class AgencyReportListApi(AgencyApiView):
             qs = qs.filter(kind=d["kind"])
         paginator = ReportPage()
         page = paginator.paginate_queryset(qs, request, view=self)
-        data = AgencyReportSerializer(
-            page, many=True, context={"identity": self.identity(request)}
-        ).data
+        data = AgencyReportSerializer(page, many=True, context={"view": self.view(request)}).data
         return paginator.get_paginated_response(data)
 
 
@@ -130,9 +129,7 @@ class AgencyReportDetailApi(AgencyApiView):
     @extend_schema(responses={200: AgencyReportDetailSerializer, **errors(401, 404, 429)})
     def get(self, request, tracking_number: str):
         report = self.report_or_404(request, tracking_number)
-        serializer = AgencyReportDetailSerializer(
-            report, context={"identity": self.identity(request)}
-        )
+        serializer = AgencyReportDetailSerializer(report, context={"view": self.view(request)})
         return Response(serializer.data)
 
 
@@ -196,9 +193,7 @@ class AgencyReportActionApi(AgencyApiView):
             **params,
         )
         updated = Report.objects.select_related("agency", "category").get(pk=updated.pk)
-        serializer = AgencyReportDetailSerializer(
-            updated, context={"identity": self.identity(request)}
-        )
+        serializer = AgencyReportDetailSerializer(updated, context={"view": self.view(request)})
         return Response(serializer.data)
 
     def _params(self, action: str, d: dict, report: Report) -> dict:

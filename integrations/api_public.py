@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from agencies import regions
 from agencies.models import Agency, Province, Regency
-from complaints import selectors
+from complaints import audiences
 from complaints.audiences import Audience, View, view_for
 from complaints.models import Channel, Kind, Report
 from complaints.services import NewReport, report_submit
@@ -204,21 +204,19 @@ class ReportStatusApi(LaporApiView):
 
 
 def _timeline(report: Report, view: View) -> list:
-    """The public timeline, or where the view allows statuses only (a confidential or not yet
-    published report), its dates and statuses with no note, actor or agency."""
-    events = selectors.public_timeline(report)
-    if view.timeline_text:
-        return events
+    """The events the view shows; where it allows statuses only (a confidential or not yet
+    published report), their dates and statuses with no note, actor or agency."""
+    text = view.timeline_text
     return [
         {
             "created_at": e.created_at,
             "action": e.action,
             "to_status": e.to_status,
-            "actor_label": None,
-            "note": "",
-            "to_agency": None,
+            "actor_label": e.actor_label if text else None,
+            "note": view.note(e),
+            "to_agency": e.to_agency if text else None,
         }
-        for e in events
+        for e in audiences.timeline(report, view)
     ]
 
 

@@ -16,7 +16,8 @@ from rest_framework.response import Response
 
 from agencies import regions
 from agencies.models import Agency
-from complaints.models import Attachment, Channel, Report
+from complaints import audiences
+from complaints.models import Channel, Report
 from complaints.permissions import can, reports_addressed_to
 from complaints.services import NewReport, report_verify_by_agency
 from complaints.uploads import check_upload
@@ -51,7 +52,7 @@ class SyncApiView(AgencyApiView):
         agency_id = request.auth.agency_id
         smap = sync.statusmap_for(agency_id)
         context = {
-            "identity": self.identity(request),
+            "view": self.view(request),
             "external_ids": sync.external_ids_for(agency_id=agency_id, report_ids=[report.pk]),
             "status_words": smap.outbound if smap else {},
         }
@@ -180,8 +181,8 @@ class ReportFilesApi(SyncApiView):
     @extend_schema(responses={200: FileSerializer(many=True), **errors(401, 404, 429)})
     def get(self, request, tracking_number: str):
         report = self.report_or_404(request, tracking_number)
-        attachments = Attachment.objects.filter(report=report).select_related("report")
-        return Response(FileSerializer(attachments.order_by("pk"), many=True).data)
+        files = audiences.files(report, self.view(request)(report))
+        return Response(FileSerializer(files, many=True).data)
 
     @extend_schema(
         request={"multipart/form-data": FileUploadSerializer},
@@ -233,7 +234,7 @@ class ReportFileApi(SyncApiView):
         report = self.report_or_404(request, tracking_number)
         # A str route, so that a malformed id is this API's JSON 404, not Django's HTML one.
         number = int(file_id) if file_id.isdigit() and len(file_id) < 12 else 0
-        attachment = Attachment.objects.filter(report=report, pk=number).first()
+        attachment = audiences.files(report, self.view(request)(report)).filter(pk=number).first()
         if attachment is None:
             raise NotFound(_("Berkas tidak ditemukan."))
         response = FileResponse(
@@ -263,7 +264,7 @@ class AddressedListApi(SyncApiView):
             .order_by("created_at", "pk")[:200]
         )
         ids = sync.external_ids_for(agency_id=request.auth.agency_id, report_ids=[r.pk for r in qs])
-        context = {"identity": self.identity(request), "external_ids": ids}
+        context = {"view": self.view(request), "external_ids": ids}
         return Response(AgencyReportSerializer(qs, many=True, context=context).data)
 
 
@@ -365,13 +366,12 @@ def citizen_report_or_404(request, number: str) -> Report:
 
 
 def _public_view(request, report: Report) -> dict:
-    from complaints import selectors
-
-    from .serializers import EventSerializer
+    from .serializers import events_as
 
     agency_id = request.auth.agency_id
     smap = sync.statusmap_for(agency_id)
-    events = [e for e in selectors.public_timeline(report)]
+    # The client whose app filed it answers the citizen: its public events (audiences.CLIENT).
+    view = audiences.view_for(report, audiences.Audience.CLIENT)
     return {
         "tracking": report.tracking,
         "status": report.status,
@@ -383,7 +383,7 @@ def _public_view(request, report: Report) -> dict:
             report.pk
         ),
         "external_status": (smap.outbound if smap else {}).get(report.status),
-        "events": EventSerializer(events, many=True).data,
+        "events": events_as(view, audiences.timeline(report, view)),
     }
 
 

@@ -30,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.models import Province, Regency
+from complaints.audiences import Audience, view_for
 from complaints.converters import canonical
 from complaints.models import OPEN_STATUSES, Channel, Kind, Report, ReportEvent
 from complaints.services import NewReport, report_submit
@@ -224,23 +225,28 @@ def _latest_public_notes(reports: list[Report]) -> dict[int, str]:
 
 
 def _request(report: Report, notes: dict) -> dict:
+    """A service request as the public sees the report (complaints.audiences): Open311 lists
+    only published reports, and the view still decides each field."""
+    view = view_for(report, Audience.PUBLIC)
+    content = view.content
+    category = report.category if content else None
     return {
         "service_request_id": report.tracking,
         "status": "closed" if report.status in CLOSED else "open",
-        "status_notes": _status_notes(report, notes),
-        "service_name": report.category.name if report.category else "",
-        "service_code": report.category.code if report.category else "",
-        "description": report.description,
+        "status_notes": _status_notes(report, notes) if view.timeline_text else "",
+        "service_name": category.name if category else "",
+        "service_code": category.code if category else "",
+        "description": report.description if content else "",
         "agency_responsible": report.agency.name if report.agency else "",
         "service_notice": "",
         "requested_datetime": _iso(report.created_at),
         "updated_datetime": _iso(report.updated_at),
         "expected_datetime": _iso(report.resolution_due or report.response_due),
-        "address": report.address,
+        "address": report.address if content else "",
         "address_id": "",
         "zipcode": "",
-        "lat": float(report.latitude) if report.latitude is not None else None,
-        "long": float(report.longitude) if report.longitude is not None else None,
+        "lat": float(report.latitude) if content and report.latitude is not None else None,
+        "long": float(report.longitude) if content and report.longitude is not None else None,
         "media_url": "",
     }
 

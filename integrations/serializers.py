@@ -1,6 +1,6 @@
 """How reports and events look to an agency's system: in the agency API, the event pull and
 the webhook bodies alike. The reporter's identity is present only when the caller may see it
-(never for an anonymous report: ``complaints.permissions.can_see_identity``)."""
+(never for an anonymous report: the caller's ``complaints.audiences`` view decides)."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from complaints.models import Attachment, Report, ReportEvent
+from complaints import audiences
+from complaints.models import Attachment, Report
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -39,8 +40,9 @@ class ReporterSerializer(serializers.Serializer):
 
 
 class AgencyReportSerializer(serializers.Serializer):
-    """A report as its agency's system sees it. Context: ``identity`` (callable report ->
-    bool) decides whether ``reporter`` is filled; ``external_ids`` (report id -> the client's
+    """A report as its agency's system sees it. Context: ``view`` (callable report ->
+    complaints.audiences.View, the caller's view of it) decides whether ``reporter`` is filled
+    and, in the detail, which events and files; ``external_ids`` (report id -> the client's
     own id) and ``status_words`` (LAPOR status -> the client's word, its status map) fill
     ``external_id`` and ``external_status``."""
 
@@ -89,8 +91,8 @@ class AgencyReportSerializer(serializers.Serializer):
 
     @extend_schema_field(ReporterSerializer(allow_null=True))
     def get_reporter(self, report: Report):
-        identity = self.context.get("identity")
-        if identity is None or not identity(report):
+        view = self.context.get("view")
+        if view is None or not view(report).identity:
             return None
         return ReporterSerializer(report).data
 
@@ -129,28 +131,26 @@ class FileSerializer(serializers.Serializer):
         return settings.LAPOR_SITE_URL.rstrip("/") + path
 
 
-def files_of(report: Report) -> list[dict]:
-    """The report's attachments as links (one query)."""
-    attachments = Attachment.objects.filter(report=report).select_related("report").order_by("pk")
-    return FileSerializer(attachments, many=True).data
-
-
 class AgencyReportDetailSerializer(AgencyReportSerializer):
     events = serializers.SerializerMethodField()
     files = serializers.SerializerMethodField()
 
     @extend_schema_field(FileSerializer(many=True))
     def get_files(self, report: Report):
-        return files_of(report)
+        return FileSerializer(audiences.files(report, self.context["view"](report)), many=True).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, report: Report):
-        events = (
-            ReportEvent.objects.filter(report=report)
-            .select_related("from_agency", "to_agency", "report")
-            .order_by("pk")
-        )
-        return EventSerializer(events, many=True).data
+        view = self.context["view"](report)
+        return events_as(view, audiences.timeline(report, view))
+
+
+def events_as(view, events) -> list[dict]:
+    """Events as ``view`` reads them: the notes it may not read blanked."""
+    data = EventSerializer(events, many=True).data
+    for row, event in zip(data, events, strict=True):
+        row["note"] = view.note(event)
+    return data
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -31,13 +31,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Role
-from complaints import workflow
+from complaints import audiences, workflow
+from complaints.audiences import ALL, Audience, View, view_for
 from complaints.models import Channel, Report, ReportEvent
 from core import jobs
 
 from . import urlsafety
 from .models import ExternalRef, StatusMap, WebhookDelivery, WebhookEndpoint
-from .serializers import AgencyReportSerializer, files_of
+from .serializers import AgencyReportSerializer, FileSerializer
 
 log = logging.getLogger(__name__)
 
@@ -103,28 +104,25 @@ def on_event_recorded(sender, event: ReportEvent, report: Report, before=None, *
         return
     refs = _refs(report) if refs is None else refs
     words = _status_words([e.agency_id for e in endpoints])
-    files = files_of(report) if holder_ids else []
     spec = workflow.ACTIONS[event.action]
-    holder_name = spec.webhook
     rows = []
     for endpoint in endpoints:
-        losing = endpoint.agency_id in losing_ids
-        following = endpoint.agency_id in follower_ids
-        if losing:
+        # Who this endpoint's agency is to the report decides what its payload carries
+        # (complaints.audiences): the holder everything it may see, an agency that just lost
+        # it where it went, the client that filed it the public events.
+        if endpoint.agency_id in losing_ids:
+            audience = Audience.FORMER_HOLDER
             name = "transferred_out" if event.action == "transfer" else spec.webhook
-        elif following:
+        elif endpoint.agency_id in follower_ids:
+            audience = Audience.CLIENT
             name = "transferred" if event.action == "transfer" else spec.webhook
         else:
-            name = holder_name
+            audience, name = Audience.HOLDER, spec.webhook
         if name is None or not endpoint.wants(name):
             continue
-        payload = build_payload(
-            event, report, name, identity=not (losing or following), following=following
-        )
+        payload = build_payload(event, report, name, view_for(report, audience))
         payload["report"]["external_id"] = refs.get(endpoint.agency_id, (None, False))[0]
         payload["report"]["external_status"] = words.get(endpoint.agency_id, {}).get(report.status)
-        if not (losing or following):
-            payload["report"]["files"] = files
         rows.append(
             WebhookDelivery(
                 endpoint=endpoint,
@@ -156,30 +154,26 @@ def _status_words(agency_ids: list[int]) -> dict[int, dict]:
     )
 
 
-FOLLOWER_FIELDS = ("tracking", "status", "kind", "agency", "version", "resolved_at", "closed_at")
+# What a payload says of a report whose content its receiver may not see: where it is.
+WHEREABOUTS = ("tracking", "status", "kind", "agency", "version", "resolved_at", "closed_at")
 
 
-def build_payload(
-    event: ReportEvent, report: Report, name: str, *, identity: bool, following: bool = False
-) -> dict:
-    """The body of a delivery, fixed when the event happens (the report as it was then).
-    ``following``: a client that filed the report and no longer holds it (public events,
-    who holds it, its dates; no contents, no files)."""
-    show_reporter = identity and not report.is_anonymous
-    report_data = AgencyReportSerializer(report, context={"identity": lambda r: show_reporter}).data
-    if following:
-        report_data = {k: report_data[k] for k in FOLLOWER_FIELDS}
-    elif not identity:
-        # The agency that lost the report sees where it went, not its contents from now on.
-        report_data = {
-            k: report_data[k] for k in ("tracking", "status", "kind", "agency", "version")
-        }
+def build_payload(event: ReportEvent, report: Report, name: str, view: View) -> dict:
+    """The body of a delivery, fixed when the event happens (the report as it was then), as
+    ``view`` (complaints.audiences.view_for the receiving agency) allows: the report's fields
+    with the reporter only where the view shows identity, or only its whereabouts; the event's
+    note as the view reads it; file links where the view opens the files."""
+    report_data = AgencyReportSerializer(report, context={"view": lambda r: view}).data
+    if not view.content:
+        report_data = {k: report_data[k] for k in WHEREABOUTS}
+    if view.files == ALL:
+        report_data["files"] = FileSerializer(audiences.files(report, view), many=True).data
     body = {
         "id": event.pk,
         "event": name,
         "action": event.action,
         "occurred_at": event.created_at,
-        "note": event.note if event.is_public or identity else "",
+        "note": view.note(event),
         "from_status": event.from_status,
         "to_status": event.to_status,
         "report": report_data,

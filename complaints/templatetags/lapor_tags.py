@@ -43,3 +43,10 @@ def status_label(code: str) -> str:
         return Status(code).label
     except ValueError:
         return code
+
+
+@register.simple_tag
+def event_note(event, view) -> str:
+    """The text of a timeline event that this page's audience may read (complaints.audiences):
+    "" where only the date and status show."""
+    return view.note(event)
