@@ -280,3 +280,53 @@ class Role(models.Model):
     def __str__(self) -> str:
         scope = self.agency or self.province or _("nasional")
         return f"{self.get_kind_display()} · {scope}"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        """Appointments in force on ``day``: signed by then and not yet expired, not revoked."""
+        return self.filter(signed_on__lte=day, valid_until__gte=day, revoked_at__isnull=True)
+
+
+class Appointment(models.Model):
+    """An agency's decree appointing its complaint managers (SK pengelola pengaduan): the
+    number, the date, the signed file, the people appointed and how long it holds.
+
+    SP4N-LAPOR! counts an agency as connected (terhubung) once it has appointed its complaint
+    managers by decree and its admin works in the system: Perpres 76/2013 art. 8 (each
+    provider appoints the managers of complaints) and PermenPANRB 5/2025 (the SP4N guideline:
+    the agency's SK names the Admin Instansi and the officers). A decree that has expired no
+    longer counts (``valid_until``)."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="appointments", verbose_name=_("instansi")
+    )
+    number = models.CharField(_("nomor SK"), max_length=120)
+    signed_on = models.DateField(_("tanggal SK"))
+    valid_until = models.DateField(_("berlaku sampai"))
+    appointees = models.TextField(
+        _("yang ditunjuk"), help_text=_("Satu orang per baris: nama, jabatan, peran.")
+    )
+    file = models.FileField(_("berkas SK (PDF)"), upload_to="sk/%Y/", max_length=200)
+    entered_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("dicatat oleh")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SK pengelola pengaduan")
+        verbose_name_plural = _("SK pengelola pengaduan")
+        ordering = ["-signed_on", "-pk"]
+        indexes = [models.Index(fields=["agency", "valid_until"], name="appointment_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.agency_id})"
+
+    def people(self) -> list[str]:
+        return [line.strip() for line in self.appointees.splitlines() if line.strip()]
+
+    def is_valid(self, day) -> bool:
+        return self.revoked_at is None and self.signed_on <= day <= self.valid_until

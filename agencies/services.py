@@ -101,3 +101,50 @@ def national_admin_group() -> Group:
 def agency_set_round_robin(*, agency: Agency, enabled: bool) -> None:
     """Turns on or off the sharing of an agency's or unit's new reports among its officers."""
     Agency.objects.filter(pk=agency.pk).update(round_robin=enabled)
+
+
+# --- SK pengelola (Appointment) -----------------------------------------------------------
+
+PDF_MAX_BYTES = 5 * 1024 * 1024
+
+
+def may_record_appointment(actor: User, agency: Agency) -> bool:
+    """National admins, and the agency's own admins (of the top-level agency)."""
+    from .scope import scope_for
+
+    scope = scope_for(actor)
+    return scope.national_admin or agency.pk in scope.admin_agency_ids
+
+
+@transaction.atomic
+def appointment_record(
+    *, agency: Agency, actor: User, number: str, signed_on, valid_until, appointees: str, file
+):
+    """Records an agency's SK pengelola (checked: a PDF of at most 5 MB, dates in order,
+    someone appointed). Raises PermissionError for anyone else than ``may_record_appointment``
+    and ValueError on a bad decree."""
+    from .models import Appointment
+
+    if agency.parent_id is not None:
+        raise ValueError("an SK belongs to a top-level agency")
+    if not may_record_appointment(actor, agency):
+        raise PermissionError
+    if valid_until < signed_on:
+        raise ValueError("valid_until before signed_on")
+    if not [line for line in appointees.splitlines() if line.strip()]:
+        raise ValueError("nobody appointed")
+    if file.size > PDF_MAX_BYTES:
+        raise ValueError("file too large")
+    head = file.read(5)
+    file.seek(0)
+    if head != b"%PDF-":
+        raise ValueError("not a PDF")
+    return Appointment.objects.create(
+        agency=agency,
+        number=number.strip(),
+        signed_on=signed_on,
+        valid_until=valid_until,
+        appointees=appointees.strip(),
+        file=file,
+        entered_by=actor,
+    )

@@ -321,15 +321,27 @@ def monthly_trend(*, grain: str, months: int = 12, where: Q | None = None, today
 
 
 def connectivity(agencies: list[Agency], now=None) -> dict[int, tuple[bool, bool]]:
-    """{agency id: (connected, active)} for top-level agencies. Connected: an active agency
-    admin is appointed. Active: one of its staff (or its units' staff) signed in or acted in
-    the last 30 days. Two queries on the roles, whatever the number of reports."""
+    """{agency id: (connected, active)} for top-level agencies. Connected (keterhubungan, as
+    SP4N-LAPOR! counts it): the agency's SK pengelola is in force today (agencies.Appointment:
+    signed, not expired, not revoked) and an agency admin it appointed works in the system (an
+    active account with the role). Active (keaktifan): a connected agency one of whose staff
+    (or its units' staff) signed in or acted on a report in the last 30 days. Two queries on
+    the roles and decrees, whatever the number of reports."""
     now = now or timezone.now()
+    today = timezone.localdate(now)
     ids = {a.pk for a in agencies}
     connected = set(
         Role.objects.active()
-        .filter(kind=Role.Kind.AGENCY_ADMIN, agency_id__in=ids, user__is_active=True)
+        .filter(
+            kind=Role.Kind.AGENCY_ADMIN,
+            agency_id__in=ids,
+            user__is_active=True,
+            agency__appointments__signed_on__lte=today,
+            agency__appointments__valid_until__gte=today,
+            agency__appointments__revoked_at__isnull=True,
+        )
         .values_list("agency_id", flat=True)
+        .distinct()
     )
     recent = now - ACTIVE_WINDOW
     active_paths = (

@@ -89,10 +89,12 @@ DEFINITIONS = {
     "satisfaction": gettext_lazy("Rata-rata nilai pelapor, 1 sampai 5."),
     "dispute_rate": gettext_lazy("Laporan selesai yang disanggah pelapor dan dibuka kembali."),
     "connectedness": gettext_lazy(
-        "Pemerintah daerah dengan admin instansi aktif, dibagi semua pemerintah daerah."
+        "Keterhubungan SP4N-LAPOR!: instansi dengan SK pengelola pengaduan yang masih berlaku "
+        "dan admin instansi aktif, dibagi semua instansi."
     ),
     "activity": gettext_lazy(
-        "Instansi terhubung yang petugasnya masuk atau bertindak dalam 30 hari terakhir."
+        "Keaktifan: instansi terhubung yang petugas atau adminnya masuk atau menindaklanjuti "
+        "laporan dalam 30 hari terakhir, dibagi instansi terhubung."
     ),
 }
 STATUS_LABELS = {

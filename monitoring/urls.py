@@ -10,4 +10,6 @@ urlpatterns = [
     path("instansi/<int:pk>/", views.agency, name="agency"),
     path("peringkat/", views.rankings, name="rankings"),
     path("laporan/", views.reports, name="reports"),
+    path("instansi/<int:pk>/sk/", views.appointment_add, name="appointment-add"),
+    path("sk/<int:pk>/berkas/", views.appointment_file, name="appointment-file"),
 ]

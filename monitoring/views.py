@@ -7,16 +7,18 @@ CSV with the same numbers; charts are drawn by Chart.js from static/ with their 
 table beside them."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from agencies.models import Agency, Province
 from agencies.scope import scope_for
@@ -98,6 +100,7 @@ def national(request):
         grain="O", by="owner", period=period, where=Q(owner__in=[a.pk for a in central])
     )
     selectors.attach_connectivity(by_owner, central, key=lambda a: a.pk, flags=flags)
+    decrees, today = latest_appointments(a.pk for a in central), timezone.localdate()
     central_rows = [
         table_row(
             a.pk,
@@ -109,6 +112,8 @@ def national(request):
         for a in central
         if by_owner.get(a.pk) and (by_owner[a.pk].received or by_owner[a.pk].connected)
     ]
+    for row in central_rows:
+        row["sk"] = appointment_status(decrees.get(row["key"]), today)
     table = build_table(request, rows, COLUMNS, first=_("Provinsi"), links=links)
     central_table = build_table(request, central_rows, COLUMNS, first=_("Instansi"), links=links)
     if request.GET.get("format") == "csv":
@@ -158,12 +163,14 @@ def province(request, code):
     flags = selectors.connectivity(governments)
     selectors.attach_connectivity(by_owner, governments, key=lambda a: a.pk, flags=flags)
     thresholds = selectors.bands()
+    decrees, today = latest_appointments(gov_ids), timezone.localdate()
     rows = []
     for a in governments:
         ind = by_owner[a.pk]
         band = selectors.band_for(ind, thresholds) if a.kind != Agency.Kind.BUMD else ""
         url = reverse("monitoring:agency", args=[a.pk])
         rows.append(table_row(a.pk, a.name, ind, url, band, place={"instansi": a.pk}))
+        rows[-1]["sk"] = appointment_status(decrees.get(a.pk), today)
 
     # Central agencies and others that handle reports from this province.
     others = selectors.indicators_by(
@@ -236,6 +243,15 @@ def province(request, code):
     return render(request, "monitoring/province.html", context)
 
 
+def _may_read_agency(scope, subject) -> bool:
+    return bool(
+        scope.national_admin
+        or scope.ombudsman
+        or (subject.province_id and subject.province_id in scope.province_codes)
+        or subject.pk in scope.admin_agency_ids
+    )
+
+
 @login_required
 @require_GET
 def agency(request, pk):
@@ -244,13 +260,7 @@ def agency(request, pk):
     if subject.parent_id:
         root = int(subject.path.split("/", 1)[0])
         return redirect(reverse("monitoring:agency", args=[root]) + f"#unit-{subject.pk}")
-    allowed = (
-        scope.national_admin
-        or scope.ombudsman
-        or (subject.province_id and subject.province_id in scope.province_codes)
-        or subject.pk in scope.admin_agency_ids
-    )
-    if not allowed:
+    if not _may_read_agency(scope, subject):
         raise PermissionDenied
     period, form = period_of(request)
     whole = selectors.total(
@@ -319,6 +329,7 @@ def agency(request, pk):
         status_chart=status_chart(whole),
         status_table=status_table(whole, links, {"instansi": pk}),
         trend_chart=trend_points(selectors.monthly_trend(grain="O", months=12, where=Q(owner=pk))),
+        **_appointments_context(request, subject),
     )
     return render(request, "monitoring/agency.html", context)
 
@@ -518,3 +529,120 @@ def reports(request):
         "triage": scope_for(request.user).national_admin,
     }
     return render(request, "monitoring/reports.html", context)
+
+
+# --- SK pengelola ---------------------------------------------------------------------------
+
+EXPIRING_DAYS = 60  # a decree ending within this many days is flagged on the pages
+
+
+class AppointmentForm(forms.Form):
+    number = forms.CharField(label=_("Nomor SK"), max_length=120)
+    signed_on = forms.DateField(label=_("Tanggal SK"), validators=[date_in_range])
+    valid_until = forms.DateField(label=_("Berlaku sampai"), validators=[date_in_range])
+    appointees = forms.CharField(
+        label=_("Yang ditunjuk"),
+        help_text=_("Satu orang per baris: nama, jabatan, peran (admin instansi, pengelola)."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+    file = forms.FileField(label=_("Berkas SK (PDF, paling besar 5 MB)"))
+
+
+def appointment_status(appointment, today) -> dict:
+    """What a page says about a decree: in force (and for how long), expiring, expired."""
+    if appointment is None:
+        return {"state": "none", "label": _("Belum ada SK")}
+    if not appointment.is_valid(today):
+        state = "future" if appointment.signed_on > today else "expired"
+        label = _("Belum berlaku") if state == "future" else _("Kedaluwarsa")
+        return {"state": state, "label": label, "sk": appointment}
+    left = (appointment.valid_until - today).days
+    if left <= EXPIRING_DAYS:
+        label = _("Berakhir dalam %(n)s hari") % {"n": left}
+        return {"state": "expiring", "label": label, "sk": appointment, "days_left": left}
+    return {"state": "valid", "label": _("Berlaku"), "sk": appointment}
+
+
+def latest_appointments(agency_ids) -> dict:
+    """{agency id: its decree that counts (in force, else the newest)}. One query."""
+    from agencies.models import Appointment
+
+    today = timezone.localdate()
+    best: dict = {}
+    rows = Appointment.objects.filter(agency_id__in=list(agency_ids), revoked_at__isnull=True)
+    for a in rows.order_by("agency_id", "-valid_until", "-pk"):
+        have = best.get(a.agency_id)
+        if have is None or (a.is_valid(today) and not have.is_valid(today)):
+            best[a.agency_id] = a
+    return best
+
+
+def _appointments_context(request, subject) -> dict:
+    from agencies.models import Appointment
+    from agencies.services import may_record_appointment
+
+    today = timezone.localdate()
+    decrees = list(Appointment.objects.filter(agency=subject).select_related("entered_by"))
+    current = next((a for a in decrees if a.is_valid(today)), decrees[0] if decrees else None)
+    return {
+        "appointments": [(a, appointment_status(a, today)) for a in decrees],
+        "appointment_now": appointment_status(current, today),
+        "appointment_form": AppointmentForm()
+        if may_record_appointment(request.user, subject)
+        else None,
+    }
+
+
+@login_required
+@require_POST
+def appointment_add(request, pk):
+    from agencies.services import appointment_record, may_record_appointment
+
+    subject = get_object_or_404(Agency, pk=pk, parent__isnull=True)
+    if not may_record_appointment(request.user, subject):
+        raise PermissionDenied
+    form = AppointmentForm(request.POST, request.FILES)
+    problem = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment_record(agency=subject, actor=request.user, **data)
+        except ValueError as error:
+            problem = {
+                "valid_until before signed_on": _("Tanggal berlaku harus sesudah tanggal SK."),
+                "nobody appointed": _("Tuliskan sedikitnya satu orang yang ditunjuk."),
+                "file too large": _("Berkas paling besar 5 MB."),
+                "not a PDF": _("Berkas SK harus PDF."),
+            }.get(str(error), _("SK tidak dapat dicatat."))
+        else:
+            messages.success(request, _("SK pengelola pengaduan dicatat."))
+            return redirect(reverse("monitoring:agency", args=[pk]) + "#sk")
+    context = {
+        "title": _("SK pengelola pengaduan"),
+        "subject": subject,
+        "form": form,
+        "problem": problem,
+    }
+    return render(request, "monitoring/appointment_form.html", context, status=400)
+
+
+@login_required
+@require_GET
+def appointment_file(request, pk):
+    """The decree's file, for those who may read its agency's dashboard."""
+    from agencies.models import Appointment
+
+    appointment = get_object_or_404(Appointment.objects.select_related("agency"), pk=pk)
+    if not _may_read_agency(scope_for(request.user), appointment.agency):
+        raise Http404
+    response = FileResponse(
+        appointment.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"SK-{appointment.agency.slug}-{appointment.signed_on}.pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

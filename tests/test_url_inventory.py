@@ -110,6 +110,8 @@ STAFF = {
     "monitoring:agency",
     "monitoring:rankings",
     "monitoring:reports",
+    "monitoring:appointment-add",
+    "monitoring:appointment-file",
     "api-agency-me",
     "api-agency-reports",
     "api-agency-report",
@@ -210,6 +212,9 @@ def target(cast, agency_a, agency_b, settings):
     assert delivery is not None  # the dispatch was queued for A's webhook
     role = Role.objects.get(user=cast.officer_a)
     export = _built_export(cast.officer_a)
+    from tests.monitoring.test_appointments import record
+
+    sk = record(agency_a, cast.national)
     numbers = {
         "workspace:export-job": export.key,
         "workspace:export-download": export.key,
@@ -222,6 +227,8 @@ def target(cast, agency_a, agency_b, settings):
         "integrations:endpoint-toggle": endpoint.pk,
         "integrations:replay": delivery.pk,
         "monitoring:agency": agency_a.pk,
+        "monitoring:appointment-add": agency_a.pk,
+        "monitoring:appointment-file": sk.pk,
         "api-agency-report-file": attachment.pk,
     }
     return report, numbers

@@ -297,25 +297,24 @@ def test_rebuild_keeps_page_figures(client, cast, mixed):
     assert before == after
 
 
-def test_connectedness_counts_governments_with_an_admin(client, cast, agency_a):
+def test_connectedness_counts_governments_with_a_decree_and_an_admin(client, cast, agency_a):
+    """An admin alone does not connect an agency: its SK pengelola must be in force too
+    (tests/monitoring/test_appointments.py holds the rule in full)."""
+    from tests.monitoring.test_appointments import record
+
     login(client, cast.national)
-    response = client.get(reverse("monitoring:province", args=["32"]))
     governments = Agency.objects.top_level().filter(province_id="32", is_active=True).count()
-    connected = (
-        Role.objects.active()
-        .filter(kind=Role.Kind.AGENCY_ADMIN, agency__province_id="32", agency__parent=None)
-        .values("agency")
-        .distinct()
-        .count()
-    )
-    whole = response.context["whole"]["values"]
-    assert whole["connectedness"] == pytest.approx(connected / governments)
-    assert rows_of(response)[agency_a.pk]["connectedness"] == 1.0
-    make_staff(Role.Kind.AGENCY_ADMIN, agency=Agency.objects.get(slug="pemkab-3204"))
+    record(agency_a, cast.national)
     response = client.get(reverse("monitoring:province", args=["32"]))
-    assert response.context["whole"]["values"]["connectedness"] == pytest.approx(
-        (connected + 1) / governments
-    )
+    assert response.context["whole"]["values"]["connectedness"] == pytest.approx(1 / governments)
+    assert rows_of(response)[agency_a.pk]["connectedness"] == 1.0
+    bekasi = Agency.objects.get(slug="pemkab-3204")
+    make_staff(Role.Kind.AGENCY_ADMIN, agency=bekasi)
+    response = client.get(reverse("monitoring:province", args=["32"]))
+    assert rows_of(response)[bekasi.pk]["connectedness"] == 0.0  # no decree yet
+    record(bekasi, cast.national)
+    response = client.get(reverse("monitoring:province", args=["32"]))
+    assert response.context["whole"]["values"]["connectedness"] == pytest.approx(2 / governments)
 
 
 def test_rates_on_the_page_are_rounded_like_the_csv():
