@@ -4,7 +4,7 @@ number of queries whatever the number of reports."""
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
-from .models import Report, ReportEvent, Status
+from .models import Report, Status
 
 WORKING_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS)
 
@@ -40,24 +40,6 @@ def public_reports(*, filters: dict | None = None) -> QuerySet:
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     return qs.order_by("-created_at", "-pk")
-
-
-def public_timeline(report: Report) -> list[ReportEvent]:
-    """Events anyone with the tracking number may read: public ones, no internal notes."""
-    return list(
-        ReportEvent.objects.public()
-        .filter(report=report)
-        .select_related("to_agency", "from_agency")
-        .order_by("created_at", "pk")
-    )
-
-
-def full_timeline(report: Report) -> list[ReportEvent]:
-    return list(
-        ReportEvent.objects.filter(report=report)
-        .select_related("to_agency", "from_agency", "actor")
-        .order_by("created_at", "pk")
-    )
 
 
 def reports_of(user) -> QuerySet:
