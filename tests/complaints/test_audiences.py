@@ -95,4 +95,3 @@ def test_an_unpublished_report_shows_its_number_holder_no_content(client):
     assert "Belum diverifikasi sama sekali" not in page
     body = client.get(f"/api/v1/reports/{report.tracking}/").json()
     assert body["title"] is None
-
