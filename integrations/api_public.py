@@ -37,6 +37,30 @@ from .serializers import (
 # --- public: file and track ----------------------------------------------------------------
 
 
+def new_report(d: dict, *, channel: str, requested_agency_id: int | None) -> NewReport:
+    """A filing from the API's validated fields (ReportCreateApi's serializer, which the sync
+    API's filings extend)."""
+    return NewReport(
+        kind=d["kind"],
+        title=d["title"],
+        description=d["description"],
+        category_id=d["category"].pk if d.get("category") else None,
+        province_id=d["province"],
+        regency_id=d.get("regency") or None,
+        address=d.get("address", ""),
+        latitude=d.get("latitude"),
+        longitude=d.get("longitude"),
+        occurred_on=d.get("occurred_on"),
+        is_anonymous=d["is_anonymous"],
+        is_confidential=d["is_confidential"],
+        reporter_name=d["reporter_name"],
+        reporter_email=d.get("reporter_email", ""),
+        reporter_phone=d.get("reporter_phone", ""),
+        channel=channel,
+        requested_agency_id=requested_agency_id,
+    )
+
+
 class ReportCreateApi(LaporApiView):
     """Files a report. Without a key it is a citizen's (channel ``api``); with an agency key
     it comes from that agency's own system (channel ``integration``) and names that agency."""
@@ -121,22 +145,8 @@ class ReportCreateApi(LaporApiView):
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         report = report_submit(
-            data=NewReport(
-                kind=d["kind"],
-                title=d["title"],
-                description=d["description"],
-                category_id=d["category"].pk if d.get("category") else None,
-                province_id=d["province"],
-                regency_id=d.get("regency") or None,
-                address=d.get("address", ""),
-                latitude=d.get("latitude"),
-                longitude=d.get("longitude"),
-                occurred_on=d.get("occurred_on"),
-                is_anonymous=d["is_anonymous"],
-                is_confidential=d["is_confidential"],
-                reporter_name=d["reporter_name"],
-                reporter_email=d.get("reporter_email", ""),
-                reporter_phone=d.get("reporter_phone", ""),
+            data=new_report(
+                d,
                 channel=Channel.INTEGRATION if key else Channel.API,
                 requested_agency_id=key.agency.root_id if key else None,
             )

@@ -25,7 +25,7 @@ from complaints.uploads import check_upload
 from . import sync
 from .api_agency import AgencyApiView
 from .api_common import IDEMPOTENCY, errors, tracking_or_404
-from .api_public import ReportCreateApi
+from .api_public import ReportCreateApi, new_report
 from .idempotency import idempotent
 from .parsers import BoundedJSONParser
 from .serializers import AgencyReportDetailSerializer, AgencyReportSerializer, FileSerializer
@@ -99,25 +99,7 @@ class ExternalFilingApi(SyncApiView):
 
 
 def _new_report(d: dict, target: Agency) -> NewReport:
-    return NewReport(
-        kind=d["kind"],
-        title=d["title"],
-        description=d["description"],
-        category_id=d["category"].pk if d.get("category") else None,
-        province_id=d["province"],
-        regency_id=d.get("regency") or None,
-        address=d.get("address", ""),
-        latitude=d.get("latitude"),
-        longitude=d.get("longitude"),
-        occurred_on=d.get("occurred_on"),
-        is_anonymous=d["is_anonymous"],
-        is_confidential=d["is_confidential"],
-        reporter_name=d["reporter_name"],
-        reporter_email=d.get("reporter_email", ""),
-        reporter_phone=d.get("reporter_phone", ""),
-        channel=Channel.INTEGRATION,
-        requested_agency_id=target.pk,
-    )
+    return new_report(d, channel=Channel.INTEGRATION, requested_agency_id=target.pk)
 
 
 class ExternalReportApi(SyncApiView):
