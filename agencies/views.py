@@ -1,6 +1,5 @@
 import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
+from core.siteurl import site_url
 
 from . import signin, twofactor
 from .forms import SettingsForm, SignInForm, SignUpForm
@@ -36,7 +36,7 @@ def queue_email(*, to: str, subject: str, body: str) -> None:
 
 
 def send_verification(user: User) -> None:
-    link = settings.LAPOR_SITE_URL + reverse("accounts:verify", args=[make_email_token(user)])
+    link = site_url() + reverse("accounts:verify", args=[make_email_token(user)])
     body = render_to_string("agencies/email/verify_body.txt", {"user": user, "link": link})
     queue_email(to=user.email, subject=_("Verifikasi email akun LAPOR Anda"), body=body)
 
@@ -77,8 +77,8 @@ def send_already_registered(user: User) -> None:
         "agencies/email/already_registered_body.txt",
         {
             "user": user,
-            "login": settings.LAPOR_SITE_URL + reverse("accounts:login"),
-            "reset": settings.LAPOR_SITE_URL + reverse("accounts:password-reset"),
+            "login": site_url() + reverse("accounts:login"),
+            "reset": site_url() + reverse("accounts:password-reset"),
         },
     )
     queue_email(to=user.email, subject=_("Email Anda sudah terdaftar di LAPOR!"), body=body)

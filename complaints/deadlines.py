@@ -1,13 +1,17 @@
 """Time limits: configuration in ``TimeLimit`` rows, defaults as SP4N-LAPOR! publishes them."""
 
 import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db.models import F, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from core.memo import Memo
 
 from .models import Kind, Status, TimeLimit
-from .workdays import Calendar, zone_for
+from .workdays import Calendar, zone_for, zone_name
 
 Stage = TimeLimit.Stage
 Unit = TimeLimit.Unit
@@ -158,3 +162,96 @@ def on_time_q() -> Q:
     )
     answered = Q(first_response_at__isnull=False, overdue_at__isnull=True)
     return answered & response_met & resolution_met
+
+
+# --- the next step the reporter waits for: one definition -----------------------------------
+# Read by the track page, the public page, the proof of filing and every message to the
+# reporter (e-mail and SMS), so that each says the same date.
+TRIAGE, RESPONSE, RESOLUTION, REPORTER, DISPUTE = (
+    "triage",
+    "response",
+    "resolution",
+    "reporter",
+    "dispute",
+)
+
+
+@dataclass(frozen=True)
+class NextAnswer:
+    """Who acts next on a report and by when: ``waiting_for`` is TRIAGE (verification and
+    dispatch), RESPONSE (the agency's first answer), RESOLUTION (its final answer),
+    REPORTER (the information asked of them) or DISPUTE (the reporter's window to dispute
+    the answer, after which the report closes)."""
+
+    waiting_for: str
+    due: dt.datetime
+    zone: ZoneInfo
+
+    @property
+    def local(self) -> dt.datetime:
+        """The deadline in the report's region's time zone (the end of its last day)."""
+        return self.due.astimezone(self.zone)
+
+    @property
+    def day(self) -> dt.date:
+        return self.local.date()
+
+    @property
+    def zone_name(self) -> str:
+        return zone_name(self.zone)
+
+    @property
+    def passed(self) -> bool:
+        return self.due < timezone.now()
+
+
+def next_answer(report) -> NextAnswer | None:
+    """The next step of ``report`` and its deadline, from the due dates its clocks fixed (no
+    query); None when nothing more is expected (closed, rejected, merged, archived)."""
+    status = report.status
+    if status in (Status.SUBMITTED, Status.VERIFIED):
+        pair = (TRIAGE, report.verify_due)
+    elif status == Status.NEEDS_INFO:
+        pair = (REPORTER, report.info_due)
+    elif status == Status.DISPATCHED and report.first_response_at is None:
+        pair = (RESPONSE, report.response_due)
+    elif status in OVERDUE_STATUSES:
+        pair = (RESOLUTION, report.resolution_due)
+    elif status == Status.RESOLVED:
+        pair = (DISPUTE, report.dispute_due)
+    else:
+        return None
+    if pair[1] is None:
+        return None
+    return NextAnswer(pair[0], pair[1], zone_for(report.province_id))
+
+
+def sentence(step: NextAnswer, *, short: bool = False) -> str:
+    """The next step in words, in the active language: a full sentence for pages and e-mail,
+    or a short one (``short``) for an SMS."""
+    if short:
+        when = f"{step.day:%d/%m/%Y} {step.zone_name}"
+        text = {
+            TRIAGE: _("Verifikasi paling lambat %(when)s."),
+            RESPONSE: _("Tanggapan instansi paling lambat %(when)s."),
+            RESOLUTION: _("Penyelesaian paling lambat %(when)s."),
+            REPORTER: _("Lengkapi paling lambat %(when)s."),
+            DISPUTE: _("Sanggah paling lambat %(when)s."),
+        }[step.waiting_for]
+        return text % {"when": when}
+    when = f"{formats.date_format(step.day, 'l, j F Y')} ({step.zone_name})"
+    text = {
+        TRIAGE: _(
+            "Laporan diverifikasi dan diteruskan ke instansi yang berwenang paling lambat %(when)s."
+        ),
+        RESPONSE: _("Tanggapan pertama instansi diharapkan paling lambat %(when)s."),
+        RESOLUTION: _("Jawaban penyelesaian dari instansi diharapkan paling lambat %(when)s."),
+        REPORTER: _(
+            "Lengkapi laporan paling lambat %(when)s; tanpa kelengkapan, laporan diarsipkan."
+        ),
+        DISPUTE: _(
+            "Belum selesai? Anda dapat menyanggah jawaban sampai %(when)s; setelah itu "
+            "laporan ditutup."
+        ),
+    }[step.waiting_for]
+    return text % {"when": when}

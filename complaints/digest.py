@@ -6,13 +6,13 @@ beat during a failover, a retry) writes nothing."""
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Role, User
+from core.siteurl import site_url
 
 from .models import Report, Status
 from .notifications import outbox_add
@@ -32,7 +32,7 @@ def _line(r: Report, now) -> str:
     late = due is not None and due < now
     when = due.astimezone(JAKARTA).strftime("%d-%m-%Y") if due else "-"
     mark = _("TERLAMBAT") if late else _("batas")
-    url = f"{settings.LAPOR_SITE_URL}/kerja/laporan/{r.tracking}/"
+    url = f"{site_url()}/kerja/laporan/{r.tracking}/"
     return f"- {r.tracking} [{mark} {when}] {r.title}\n  {url}"
 
 
@@ -80,9 +80,7 @@ def send_daily_digests(*, now=None) -> int:
             parts.append(_("Laporan instansi Anda yang belum ditugaskan ke petugas:"))
             parts += [_line(r, now) for r in unassigned]
             parts.append("")
-        parts.append(
-            _("Matikan ringkasan ini di %(url)s") % {"url": f"{settings.LAPOR_SITE_URL}/akun/"}
-        )
+        parts.append(_("Matikan ringkasan ini di %(url)s") % {"url": f"{site_url()}/akun/"})
         with transaction.atomic():
             created = outbox_add(
                 dedupe_key=f"digest:{user.pk}:{today.isoformat()}",

@@ -23,11 +23,10 @@ from django.utils.translation import gettext_lazy as _
 from core import csvsafe, jobs
 
 from .models import Channel, ExportJob, Kind, Status
+from .workdays import ZONE_NAMES as NAMES
 from .workdays import zone_for
 
 log = logging.getLogger(__name__)
-
-NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 def zone_of(province_code: str | None) -> tuple[ZoneInfo, str]:

@@ -13,8 +13,9 @@ from django.utils import timezone, translation
 
 from agencies.models import Role
 from core import jobs
+from core.siteurl import site_url
 
-from . import workflow
+from . import deadlines, workflow
 from .audiences import Audience, view_for
 from .models import OutboxMessage, Report, ReportEvent
 
@@ -78,7 +79,7 @@ def _staff_email(event, report, users, template: str, optional: bool = False) ->
             "view": view,
             "event": event,
             "note": view.note(event),
-            "url": f"{settings.LAPOR_SITE_URL}/kerja/laporan/{report.tracking}/",
+            "url": f"{site_url()}/kerja/laporan/{report.tracking}/",
         }
         subject = render_to_string(f"complaints/email/staff_{template}_subject.txt", context)
         body = render_to_string(f"complaints/email/staff_{template}_body.txt", context)
@@ -102,10 +103,11 @@ def _citizen_email(event: ReportEvent, report: Report) -> None:
             "view": view,
             "event": event,
             "note": view.note(event),
-            "site": settings.LAPOR_SITE_URL,
-            "manage_url": f"{settings.LAPOR_SITE_URL}{report.get_absolute_url()}"
-            f"?k={report.reporter_secret}",
+            "site": site_url(),
+            "manage_url": f"{site_url()}{report.get_absolute_url()}?k={report.reporter_secret}",
         }
+        step = deadlines.next_answer(report)
+        context["next_answer"] = deadlines.sentence(step) if step else ""
         template = "submitted" if event.action == "submit" else "changed"
         subject = render_to_string(f"complaints/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"complaints/email/{template}_body.txt", context)
@@ -124,10 +126,14 @@ SMS_LIMIT = 160
 
 def sms_text(event: ReportEvent, report: Report) -> str:
     """The Indonesian text of an event for the reporter's phone: the tracking number, the new
-    status, then the agency or the note, cut to SMS_LIMIT."""
+    status, the date of the next answer (complaints.deadlines), then the agency or the note,
+    cut to SMS_LIMIT."""
     spec = workflow.ACTIONS[event.action]
     with translation.override("id"):
         head = f"LAPOR {report.tracking}: {report.get_status_display()}."
+        step = deadlines.next_answer(report)
+        if step is not None:
+            head = f"{head} {deadlines.sentence(step, short=True)}"
         if event.action == "submit":
             detail = translation.gettext("Laporan diterima. Simpan nomor ini untuk melacaknya.")
         elif spec.staff == workflow.QUEUE and report.agency_id:

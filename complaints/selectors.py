@@ -13,16 +13,53 @@ WORKING_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS)
 SEARCH_CONFIG = "indonesian"
 
 
-def search_reports(qs: QuerySet, text: str) -> QuerySet:
+# Typo tolerance (the public list): each word of four letters or more may also match a word
+# of the report that shares most of its trigrams ("berlobang" finds "berlubang": word
+# similarity 0.54). The threshold is the connection's pg_trgm.word_similarity_threshold,
+# set to FUZZY_THRESHOLD in lapor/settings.py (DATABASES OPTIONS), so that the trigram index
+# of complaints/migrations/0013_fuzzy_search.py answers the "<%" operator.
+FUZZY_THRESHOLD = 0.5
+FUZZY_MIN_LENGTH = 4
+FUZZY_WORDS = 5
+_TSV = "complaints_report.search_tsv @@ websearch_to_tsquery(%s::regconfig, %s)"
+_TRGM = (
+    "lapor_fold(%s) <%% lapor_fold(complaints_report.title || ' ' || complaints_report.description)"
+)
+
+
+def _fuzzy_words(text: str) -> list[str]:
+    words = ["".join(c for c in w if c.isalnum()) for w in text.split()]
+    return [w for w in words if len(w) >= FUZZY_MIN_LENGTH][:FUZZY_WORDS]
+
+
+def search_reports(qs: QuerySet, text: str, *, fuzzy: bool = False) -> QuerySet:
+    """Reports whose title or story match ``text``: full-text (Indonesian stemming) on
+    PostgreSQL, words on SQLite. ``fuzzy``: also reports where every longer word of ``text``
+    is close to a word of theirs (a trigram index on PostgreSQL; on SQLite a word with its
+    vowels free, so "berlobang" still finds "berlubang"). One query either way."""
+    words = _fuzzy_words(text) if fuzzy else []
     if connection.vendor == "postgresql":
-        return qs.extra(
-            where=["complaints_report.search_tsv @@ websearch_to_tsquery(%s::regconfig, %s)"],
-            params=[SEARCH_CONFIG, text],
-        )
+        if not words:
+            return qs.extra(where=[_TSV], params=[SEARCH_CONFIG, text])  # noqa: S610
+        # The SQL text is ours; the words are bound parameters.
+        close = " AND ".join([_TRGM] * len(words))
+        where = f"({_TSV}) OR ({close})"
+        return qs.extra(where=[where], params=[SEARCH_CONFIG, text, *words])  # noqa: S610
     q = Q()
     for word in text.split()[:8]:
-        q &= Q(title__icontains=word) | Q(description__icontains=word)
+        match = Q(title__icontains=word) | Q(description__icontains=word)
+        if fuzzy and len(word) >= FUZZY_MIN_LENGTH + 1:
+            pattern = _vowels_free(word)
+            match |= Q(title__iregex=pattern) | Q(description__iregex=pattern)
+        q &= match
     return qs.filter(q)
+
+
+def _vowels_free(word: str) -> str:
+    """A regular expression for ``word`` with each vowel any vowel (SQLite's approximation)."""
+    import re
+
+    return "".join("[aiueo]" if c in "aiueo" else re.escape(c) for c in word.lower())
 
 
 def public_reports(*, filters: dict | None = None) -> QuerySet:
@@ -30,7 +67,7 @@ def public_reports(*, filters: dict | None = None) -> QuerySet:
     filters = filters or {}
     qs = Report.objects.public().select_related("category", "province", "regency", "agency")
     if filters.get("q"):
-        qs = search_reports(qs, filters["q"])
+        qs = search_reports(qs, filters["q"], fuzzy=True)
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     if filters.get("category"):

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agencies.models import Agency
 from core import jobs
@@ -76,16 +77,23 @@ class NewReport:
     attachments: list = field(default_factory=list)  # complaints.uploads.CheckedUpload
 
 
+# Stored in Indonesian whatever the language of the request, and translated where shown
+# (templates/complaints/partials/timeline.html): an event is read in every language.
+REPORTER_LABEL = gettext_noop("Pelapor")
+TRIAGE_LABEL = gettext_noop("Admin nasional (KemenPANRB)")
+OFFICER_LABEL = gettext_noop("Petugas")
+
+
 def _actor_label(actor, report: Report, spec: workflow.Action) -> str:
     if spec.actor == workflow.SYSTEM or (actor is None and spec.actor != workflow.REPORTER):
         return "LAPOR"
     if spec.actor == workflow.REPORTER:
-        return _("Pelapor")
+        return REPORTER_LABEL
     if spec.actor == workflow.TRIAGE:
-        return _("Admin nasional (KemenPANRB)")
+        return TRIAGE_LABEL
     if report.agency_id:
         return report.agency.name
-    return _("Petugas")
+    return OFFICER_LABEL
 
 
 def _record(
@@ -182,7 +190,7 @@ def report_submit(*, data: NewReport, reporter=None, filed_at: dt.datetime | Non
                     action="submit",
                     actor=reporter,
                     from_status="",
-                    label=_("Pelapor"),
+                    label=REPORTER_LABEL,
                     data=_import_mark({"channel": data.channel}, filed_at),
                 )
                 for upload in data.attachments:

@@ -1,6 +1,9 @@
 """Citizens' and public pages. Views parse input, ask permissions, call one service or selector,
 and render."""
 
+import datetime as dt
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +20,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,7 +31,7 @@ from routing.models import Category
 from routing.preview import Preview, routing_preview
 from routing.understand import question_for
 
-from . import audiences, photos, selectors, staging, workflow
+from . import audiences, photos, selectors, staging, workdays, workflow
 from .errors import DomainError, StorageFull
 from .forms import (
     NoteForm,
@@ -73,9 +77,6 @@ def report_create(request):
         return _report_form(request, ReportForm(user=request.user), draft)
     if request.POST.get("preview"):
         return _report_preview(request, draft)
-    allowed, retry_after = ratelimit.hit(request, "file")
-    if not allowed:
-        return ratelimit.too_many(request, retry_after)
     form = ReportForm(request.POST, user=request.user)
     try:
         # First, so that whatever else is wrong, the files chosen are kept (or said refused).
@@ -83,7 +84,14 @@ def report_create(request):
     except StorageFull as exc:
         form.add_error("attachments", exc.message)
         return _report_form(request, form, draft, status=503, headers={"Retry-After": "300"})
+    blocked, retry_after = ratelimit.filing_blocked(request, None, failed=True)
+    if blocked:
+        return _too_many_filings(request, form, draft, retry_after)
     if form.is_valid() and not refused:
+        contact = _contact_key(request, form.cleaned_data)
+        blocked, retry_after = ratelimit.filing_blocked(request, contact)
+        if blocked:
+            return _too_many_filings(request, form, draft, retry_after)
         files = staging.staged_files(draft)
         try:
             route = _route(form.cleaned_data)
@@ -93,12 +101,44 @@ def report_create(request):
         except StorageFull as exc:
             form.add_error("attachments", exc.message)
             return _report_form(request, form, draft, status=503, headers={"Retry-After": "300"})
+        ratelimit.filing_counted(request, contact)
         filed = request.session.get("filed", [])[-9:]
         request.session["filed"] = [*filed, report.tracking]
         return redirect("complaints:report-created", tracking=report.tracking)
+    ratelimit.filing_counted(request, None, failed=True)
     for message in refused:
         form.add_error("attachments", message)
     return _report_form(request, form, draft)
+
+
+def _contact_key(request, data) -> str | None:
+    user = request.user if request.user.is_authenticated else None
+    return ratelimit.contact_key(
+        email=data.get("reporter_email", ""),
+        phone=data.get("reporter_phone", ""),
+        user_id=user.pk if user else None,
+    )
+
+
+def _too_many_filings(request, form, draft, retry_after: int):
+    """The form again, as typed and with its staged files, saying when to send it again (in
+    the time zone of the province chosen, WIB when none): a 429 that loses nothing."""
+    province = request.POST.get("province", "")
+    zone = workdays.zone_for(province if province in regions.provinces() else None)
+    again = timezone.now().astimezone(zone) + dt.timedelta(seconds=retry_after)
+    notice = {
+        "minutes": max(1, math.ceil(retry_after / 60)),
+        "time": again.strftime("%H.%M"),
+        "zone": workdays.zone_name(zone),
+    }
+    return _report_form(
+        request,
+        form,
+        draft,
+        status=429,
+        headers={"Retry-After": str(retry_after)},
+        extra={"too_many": notice},
+    )
 
 
 def _report_preview(request, draft):

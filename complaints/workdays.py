@@ -26,6 +26,14 @@ WITA_PROVINCES = frozenset({"51", "52", "53", "63", "64", "65", "71", "72", "73"
 WIT_PROVINCES = frozenset({"81", "82", "91", "92", "93", "94", "95", "96"})
 
 
+ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def zone_name(zone: ZoneInfo) -> str:
+    """WIB, WITA or WIT (the zone's key for any other)."""
+    return ZONE_NAMES.get(zone.key, zone.key)
+
+
 def zone_for(province_id: str | None) -> ZoneInfo:
     """The time zone of a province (WIB when unknown)."""
     if province_id in WIT_PROVINCES:

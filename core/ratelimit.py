@@ -1,5 +1,6 @@
 """Per-address rate limits, counted in the cache (Redis in production, shared by all workers)."""
 
+import hashlib
 import logging
 import time
 
@@ -64,6 +65,61 @@ def exceeded(request, bucket: str, key: str) -> tuple[bool, int]:
     For limits on failures only (hit() is then called on each failure)."""
     limit, _window_seconds, cache_key, retry_after = _window(bucket, key)
     return (cache.get(cache_key) or 0) >= limit, retry_after
+
+
+# --- filing: limits that fit shared addresses ---------------------------------------------
+# Many people file from one address (a mobile carrier's NAT, a kelurahan office, a warnet), so
+# a filing limit counts accepted filings only, per address ("file") and per contact
+# ("file_contact": the same e-mail, phone or account from any address); a form sent back with
+# errors counts apart ("file_failed", a higher limit), so that a citizen correcting a form is
+# never refused for their own mistakes.
+
+
+def contact_key(*, email: str = "", phone: str = "", user_id: int | None = None) -> str | None:
+    """A cache key for the reporter's contact: the account, else the e-mail, else the phone
+    (digits only), hashed so that no address or number is stored in the cache. None when the
+    reporter gave none (an anonymous guest): then only the address limit applies."""
+    if user_id:
+        raw = f"user:{user_id}"
+    elif email.strip():
+        raw = f"email:{email.strip().lower()}"
+    elif phone and any(c.isdigit() for c in phone):
+        digits = "".join(c for c in phone if c.isdigit())
+        raw = f"phone:{'62' + digits[1:] if digits.startswith('0') else digits}"
+    else:
+        return None
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def filing_blocked(request, contact: str | None, *, failed: bool = False) -> tuple[bool, int]:
+    """Whether a filing from this address (and this contact) would pass a limit now, without
+    counting: (blocked, seconds until the longest blocking window ends). ``failed``: the
+    limit on forms sent back with errors instead of the limits on accepted filings."""
+    address = client_ip(request)
+    checks = [("file_failed", address)] if failed else [("file", address)]
+    if contact and not failed:
+        checks.append(("file_contact", contact))
+    waits = []
+    for bucket, key in checks:
+        try:
+            blocked, retry_after = exceeded(request, bucket, key)
+        except Exception:  # the cache is down: not refused (tests/faults)
+            log.warning("rate limit %s not read: cache unavailable", bucket, exc_info=True)
+            continue
+        if blocked:
+            waits.append(retry_after)
+    return bool(waits), max(waits, default=0)
+
+
+def filing_counted(request, contact: str | None, *, failed: bool = False) -> None:
+    """Counts one accepted filing for this address and contact (or one failed form)."""
+    address = client_ip(request)
+    if failed:
+        hit(request, "file_failed", address)
+        return
+    hit(request, "file", address)
+    if contact:
+        hit(request, "file_contact", contact)
 
 
 def too_many(request, retry_after: int) -> HttpResponse:

@@ -104,6 +104,9 @@ class ReportCreateApi(LaporApiView):
         )
         is_anonymous = StrictBooleanField(default=False)
         is_confidential = StrictBooleanField(default=False)
+        # The name on the public page only when the reporter chose it (as the form's box);
+        # explicit true or false only, as the anonymity flag.
+        show_name = StrictBooleanField(default=False)
         reporter_name = serializers.CharField(min_length=1, max_length=150)  # minLength in schema
         reporter_email = serializers.EmailField(required=False, allow_blank=True)
         reporter_phone = serializers.RegexField(
@@ -115,6 +118,10 @@ class ReportCreateApi(LaporApiView):
             if regency and regions.regencies()[regency][0] != attrs["province"]:
                 raise serializers.ValidationError(
                     {"regency": [_("Kabupaten/kota ini tidak berada di provinsi itu.")]}
+                )
+            if attrs.get("is_anonymous") and attrs.get("show_name"):
+                raise serializers.ValidationError(
+                    {"show_name": [_("Laporan anonim tidak menampilkan nama; pilih salah satu.")]}
                 )
             if not attrs.get("reporter_email") and not attrs.get("reporter_phone"):
                 raise serializers.ValidationError(
@@ -134,23 +141,37 @@ class ReportCreateApi(LaporApiView):
     )
     def post(self, request):
         key = caller_key(request)
-        if key is None:
-            allowed, retry_after = ratelimit.hit(request, "file")
-            if not allowed:
+        if key is None:  # a key has its own limit (integrations.auth)
+            blocked, retry_after = ratelimit.filing_blocked(request, None, failed=True)
+            if blocked:
                 raise Throttled(wait=retry_after)
         return idempotent(request, lambda: self._file(request, key))
 
     def _file(self, request, key: ApiKey | None) -> Response:
+        # As the form: accepted filings count per address and contact, refused ones apart.
         serializer = self.ReportCreateInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            if key is None:
+                ratelimit.filing_counted(request, None, failed=True)
+            raise serializers.ValidationError(serializer.errors)
         d = serializer.validated_data
+        contact = ratelimit.contact_key(
+            email=d.get("reporter_email", ""), phone=d.get("reporter_phone", "")
+        )
+        if key is None:
+            blocked, retry_after = ratelimit.filing_blocked(request, contact)
+            if blocked:
+                raise Throttled(wait=retry_after)
         report = report_submit(
             data=new_report(
                 d,
                 channel=Channel.INTEGRATION if key else Channel.API,
                 requested_agency_id=key.agency.root_id if key else None,
+                show_name=d["show_name"],
             )
         )
+        if key is None:
+            ratelimit.filing_counted(request, contact)
         body = {
             "tracking": report.tracking,
             "status": report.status,

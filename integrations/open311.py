@@ -17,7 +17,6 @@ and follow reports.
 import datetime as dt
 import xml.etree.ElementTree as ET  # we build XML here, never parse any
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -36,6 +35,7 @@ from complaints.models import OPEN_STATUSES, Channel, Kind, Report, ReportEvent
 from complaints.services import NewReport, report_submit
 from core import ratelimit
 from core.inputs import date_in_range, date_range_message
+from core.siteurl import site_url
 from routing.models import Category
 
 from .auth import log_call
@@ -111,11 +111,11 @@ def error(fmt: str, status: int, description: str):
 
 @require_GET
 def discovery(request, fmt):
-    base = f"{settings.LAPOR_SITE_URL}/open311/v2"
+    base = f"{site_url()}/open311/v2"
     data = {
         "changeset": "2026-01-01T00:00:00+07:00",
         "contact": "LAPOR! (SP4N) — kontak pengelola melalui laman LAPOR",
-        "key_service": f"{settings.LAPOR_SITE_URL}/kerja/integrasi/",
+        "key_service": f"{site_url()}/kerja/integrasi/",
         "endpoints": [
             {
                 "specification": SPEC,
@@ -187,6 +187,16 @@ def _attributes() -> list[dict]:
             "datatype_description": _("Jangan tampilkan laporan kepada publik."),
             "order": 4,
             "description": _("Rahasia"),
+            "values": [{"key": "true", "name": _("Ya")}, {"key": "false", "name": _("Tidak")}],
+        },
+        {
+            "variable": True,
+            "code": "show_name",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": _("Tampilkan nama pelapor di halaman publik laporan."),
+            "order": 5,
+            "description": _("Tampilkan nama"),
             "values": [{"key": "true", "name": _("Ya")}, {"key": "false", "name": _("Tidak")}],
         },
     ]
@@ -413,11 +423,13 @@ def _create_with_key(request, fmt, post, key):
     if len(title) < 5:
         title = f"{category.name_id}: {description[:60]}"[:200]
     privacy = {}
-    for field in ("attribute[anonymous]", "attribute[confidential]"):
+    for field in ("attribute[anonymous]", "attribute[confidential]", "attribute[show_name]"):
         value = post.get(field, "")
         if value not in ("", "true", "false"):
             return error(fmt, 400, _("%(f)s harus true atau false.") % {"f": field})
         privacy[field] = value == "true"
+    if privacy["attribute[anonymous]"] and privacy["attribute[show_name]"]:
+        return error(fmt, 400, _("Laporan anonim tidak menampilkan nama; pilih salah satu."))
     name = " ".join(p.strip() for p in (post.get("first_name"), post.get("last_name")) if p)
     address = (post.get("address_string") or "").strip()[:255]
     report = report_submit(
@@ -433,6 +445,7 @@ def _create_with_key(request, fmt, post, key):
             longitude=longitude,
             is_anonymous=privacy["attribute[anonymous]"],
             is_confidential=privacy["attribute[confidential]"],
+            show_name=privacy["attribute[show_name]"],
             reporter_name=name[:150],
             reporter_email=email[:254],
             reporter_phone=(post.get("phone") or "").strip()[:20],
@@ -444,7 +457,7 @@ def _create_with_key(request, fmt, post, key):
         {
             "service_request_id": report.tracking,
             "service_notice": _("Laporan diterima. Pantau di %(url)s")
-            % {"url": f"{settings.LAPOR_SITE_URL}{report.get_absolute_url()}"},
+            % {"url": f"{site_url()}{report.get_absolute_url()}"},
             "account_id": None,
             "token": make_token(report),
         }

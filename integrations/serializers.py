@@ -2,7 +2,6 @@
 the webhook bodies alike. The reporter's identity is present only when the caller may see it
 (never for an anonymous report: the caller's ``complaints.audiences`` view decides)."""
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -10,6 +9,7 @@ from rest_framework import serializers
 
 from complaints import audiences
 from complaints.models import Attachment, Report
+from core.siteurl import site_url
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -128,7 +128,7 @@ class FileSerializer(serializers.Serializer):
 
     def get_url(self, attachment: Attachment) -> str:
         path = reverse("api-agency-report-file", args=[attachment.report.tracking, attachment.pk])
-        return settings.LAPOR_SITE_URL.rstrip("/") + path
+        return site_url().rstrip("/") + path
 
 
 class AgencyReportDetailSerializer(AgencyReportSerializer):

@@ -35,6 +35,7 @@ from complaints import audiences, workflow
 from complaints.audiences import ALL, Audience, View, view_for
 from complaints.models import Channel, Report, ReportEvent
 from core import jobs
+from core.siteurl import site_url
 
 from . import urlsafety
 from .models import ExternalRef, StatusMap, WebhookDelivery, WebhookEndpoint
@@ -350,7 +351,7 @@ def _tell_admins(endpoint: WebhookEndpoint, delivery: WebhookDelivery, error: st
                 f"Pengiriman webhook ke {endpoint.url} untuk laporan "
                 f"{delivery.payload.get('report', {}).get('tracking', '')} gagal setelah "
                 f"beberapa kali dicoba ({error}).\n\nBuka log pengiriman di "
-                f"{settings.LAPOR_SITE_URL}/kerja/integrasi/ untuk mengirim ulang."
+                f"{site_url()}/kerja/integrasi/ untuk mengirim ulang."
             ),
         )
 

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "core.middleware.LanguageMiddleware",
     "core.middleware.InputGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.siteurl.SiteUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -142,6 +143,11 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    # The public search's typo tolerance (complaints.selectors.FUZZY_THRESHOLD): set when the
+    # connection starts, no extra round trip.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c pg_trgm.word_similarity_threshold=0.5"
+    )
 else:
     DATABASES = {
         "default": {
@@ -223,6 +229,9 @@ else:
     EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "LAPOR <noreply@lapor.local>")
 LAPOR_SITE_URL = os.environ.get("LAPOR_SITE_URL", "http://127.0.0.1:8000")
+# Development without LAPOR_SITE_URL: links in e-mail use the address of the request being
+# served (its port), not the default above (core.siteurl).
+LAPOR_SITE_URL_FROM_REQUEST = DEBUG and not os.environ.get("LAPOR_SITE_URL")
 
 # Celery: Redis as broker when REDIS_URL is set; otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
@@ -272,7 +281,11 @@ LAPOR_API_MAX_BODY = envint("LAPOR_API_MAX_BODY", 1024 * 1024)
 
 # Abuse control: per-address limits (count, seconds), kept in the cache.
 LAPOR_RATE_LIMITS = {
-    "file": (envint("LAPOR_RATE_FILE", 10), 600),
+    # Filing counts accepted reports only, per address and per contact (e-mail, phone or
+    # account); forms sent back with errors count apart, with a higher limit (core.ratelimit).
+    "file": (envint("LAPOR_RATE_FILE", 30), 600),
+    "file_contact": (envint("LAPOR_RATE_FILE_CONTACT", 5), 600),
+    "file_failed": (envint("LAPOR_RATE_FILE_FAILED", 60), 600),
     # Failed sign-ins per address, across accounts (successful ones do not count: an office
     # behind one address signs in every morning). Per account and address: agencies.signin.
     "login": (envint("LAPOR_RATE_LOGIN", 50), 600),

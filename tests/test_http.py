@@ -83,14 +83,18 @@ def test_pages_are_indonesian_unless_english_is_chosen(client):
 def test_rate_limits_answer_429_with_retry_after_and_save_nothing(client, settings):
     from complaints.models import Report
 
-    settings.LAPOR_RATE_LIMITS = {**settings.LAPOR_RATE_LIMITS, "file": (2, 600), "login": (2, 600)}
-    data = {"kind": "complaint", "title": "x"}  # invalid on purpose: counting the attempts
+    settings.LAPOR_RATE_LIMITS = {
+        **settings.LAPOR_RATE_LIMITS,
+        "file_failed": (2, 600),
+        "login": (2, 600),
+    }
+    data = {"kind": "complaint", "title": "x"}  # invalid on purpose: counting failed attempts
     for _ in range(2):
         assert client.post("/lapor/", data).status_code == 200
     refused = client.post("/lapor/", data)
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 600
-    assert "Terlalu banyak permintaan" in refused.content.decode()
+    assert "Terlalu banyak laporan" in refused.content.decode()
     assert not Report.objects.exists()
     for _ in range(2):
         client.post("/akun/masuk/", {"username": "a@b.id", "password": "salah"})

@@ -1,5 +1,5 @@
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -50,3 +50,23 @@ def event_note(event, view) -> str:
     """The text of a timeline event that this page's audience may read (complaints.audiences):
     "" where only the date and status show."""
     return view.note(event)
+
+
+@register.inclusion_tag("complaints/partials/next_answer.html")
+def next_answer(report):
+    """What the reporter waits for next and by when (complaints.deadlines.next_answer), as a
+    sentence with the date in the report's region's time zone; nothing when nothing is due."""
+    from .. import deadlines
+
+    step = deadlines.next_answer(report)
+    return {"step": step, "sentence": deadlines.sentence(step) if step else ""}
+
+
+@register.simple_tag
+def filed_at(report) -> str:
+    """When the report was filed, in its region's time zone: "Rabu, 2 Desember 2026 08.15 WIB"."""
+    from ..workdays import zone_for, zone_name
+
+    zone = zone_for(report.province_id)
+    local = report.created_at.astimezone(zone)
+    return f"{formats.date_format(local, 'l, j F Y H.i')} {zone_name(zone)}"
