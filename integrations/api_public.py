@@ -53,6 +53,7 @@ def new_report(d: dict, *, channel: str, requested_agency_id: int | None) -> New
         occurred_on=d.get("occurred_on"),
         is_anonymous=d["is_anonymous"],
         is_confidential=d["is_confidential"],
+        show_name=d.get("show_name", False),
         reporter_name=d["reporter_name"],
         reporter_email=d.get("reporter_email", ""),
         reporter_phone=d.get("reporter_phone", ""),
@@ -167,7 +168,6 @@ class ReportCreateApi(LaporApiView):
                 d,
                 channel=Channel.INTEGRATION if key else Channel.API,
                 requested_agency_id=key.agency.root_id if key else None,
-                show_name=d["show_name"],
             )
         )
         if key is None:
