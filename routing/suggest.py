@@ -5,14 +5,17 @@ A TF-IDF model (words and word pairs, plus character n-grams within words so tha
 probabilities are the confidences. It learns from the labelled Indonesian examples shipped in
 ``routing/data/labelled_examples.csv`` and, once ``manage.py train_classifier`` has run, from
 every report whose category an admin confirmed in triage. The trained model is stored in the
-database (``Classifier``), so every web machine suggests the same thing; until one is trained,
-each process trains on the shipped examples on first use (about a second).
+database (``Classifier``), so every web machine suggests the same thing, and loads it in under
+half a second (``warm`` at start-up). Until one is stored, each process trains on the shipped
+examples on first use, which costs 8 s of CPU (36 s on a loaded 2-core machine): the deploy step
+runs ``manage.py train_classifier --if-missing`` so that no citizen waits for it.
 
 A suggestion only helps a person choose: the citizen picks the category on the form and the
 triage admin confirms it. Nothing is routed on a suggestion alone."""
 
 import csv
 import io
+import logging
 import pickle
 import random
 import threading
@@ -35,6 +38,7 @@ EXAMPLES = DATA / "labelled_examples.csv"
 # written apart from tests/routing/classifier_eval.csv, which measures on texts never trained on.
 REGISTERS = DATA / "labelled_examples_registers.csv"
 KEYWORDS = DATA / "category_keywords.csv"
+log = logging.getLogger(__name__)
 MINIMUM = 0.12  # below this a "suggestion" is noise; nothing is shown
 
 
@@ -149,6 +153,20 @@ def _current() -> Pipeline:
 
 # Read at most every five minutes per process; at once in the process that trained a new one.
 current = Memo(_current, ttl=300.0).clear_on_change(Classifier)
+
+
+def warm() -> None:
+    """Loads the stored model into this process, if there is one (never trains: a process
+    starting up must not spend seconds of CPU), so the first citizen's routing preview does
+    not wait for it. Called by lapor.wsgi. A database not reachable yet at start-up is no
+    reason not to serve: the first suggestion loads it then."""
+    from django.db import DatabaseError
+
+    try:
+        if Classifier.objects.exists():
+            current.get()
+    except DatabaseError:
+        log.warning("classifier not loaded at start-up; the first suggestion will load it")
 
 
 def suggest(text: str, limit: int = 3, minimum: float = MINIMUM) -> list[tuple[str, float]]:

@@ -114,3 +114,30 @@ def test_only_the_newest_five_models_are_kept():
     call_command("train_classifier", "--shipped-only", stdout=io.StringIO())
     assert Classifier.objects.count() == 5
     assert Classifier.objects.latest().model  # the new one, not an empty stub
+
+
+@pytest.mark.django_db
+def test_the_deploy_step_stores_one_model_and_a_starting_process_loads_it(
+    django_assert_num_queries,
+):
+    from core.memo import Memo
+
+    call_command("train_classifier", "--if-missing", "--shipped-only", stdout=io.StringIO())
+    assert Classifier.objects.count() == 1
+    out = io.StringIO()
+    call_command("train_classifier", "--if-missing", stdout=out)  # the next deploy
+    assert Classifier.objects.count() == 1 and "nothing to do" in out.getvalue()
+
+    Memo.clear_all()  # a new process
+    suggest.warm()
+    with django_assert_num_queries(0):  # the first citizen's suggestion waits for nothing
+        assert suggest.suggest("Jalan berlubang di depan sekolah dasar", limit=1)
+
+
+@pytest.mark.django_db
+def test_a_starting_process_trains_nothing_when_no_model_is_stored(monkeypatch):
+    from core.memo import Memo
+
+    Memo.clear_all()
+    monkeypatch.setattr(suggest, "train", lambda *a: pytest.fail("trained at start-up"))
+    suggest.warm()

@@ -34,8 +34,17 @@ class Command(BaseCommand):
             "--shipped-only", action="store_true", help="ignore reports, use the shipped set"
         )
         parser.add_argument("--dry-run", action="store_true", help="measure only, store nothing")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="do nothing when a model is stored (the deploy step: web processes then load "
+            "it instead of each training its own on first use)",
+        )
 
-    def handle(self, *args, held_out, max_reports, shipped_only, dry_run, **options):
+    def handle(self, *args, held_out, max_reports, shipped_only, dry_run, if_missing, **options):
+        if if_missing and Classifier.objects.exists():
+            self.stdout.write("a model is stored; nothing to do")
+            return
         if not 0 < held_out <= 0.5:
             raise CommandError("--held-out must be between 0 and 0.5")
         shipped = suggest.shipped_examples()
