@@ -15,12 +15,16 @@ IDEMPOTENCY_KEEP = dt.timedelta(hours=24)
 
 @shared_task(acks_late=True)
 def deliver_webhooks_task(endpoint_id: int) -> dict:
-    """Sends an endpoint's due deliveries in order. When some are left (back-off, or more
-    than one batch) it queues itself again for then; the sweep is the safety net."""
+    """Sends an endpoint's due deliveries in order. When some are left it queues the next run:
+    at once when they are due (``more``), or once for the end of the head's back-off however
+    many runs saw it (``retry_in``); the sweep is the safety net."""
     result = webhooks.deliver_endpoint(endpoint_id, owner=deliver_webhooks_task.request.id or "")
-    retry_in = result.get("retry_in")
-    if retry_in and not deliver_webhooks_task.app.conf.task_always_eager:
-        webhooks.enqueue_endpoint(endpoint_id, countdown=retry_in)
+    if deliver_webhooks_task.app.conf.task_always_eager:
+        return result
+    if result.get("more"):
+        webhooks.enqueue_endpoint(endpoint_id)
+    elif result.get("retry_in"):
+        webhooks.enqueue_endpoint_once(endpoint_id, result["retry_in"], result["retry_at"])
     return result
 
 

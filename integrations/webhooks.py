@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
@@ -212,6 +213,14 @@ def enqueue_endpoint(endpoint_id: int, countdown: int | None = None) -> None:
         log.warning("webhook endpoint %s not queued; the sweep will", endpoint_id, exc_info=True)
 
 
+def enqueue_endpoint_once(endpoint_id: int, countdown: int, retry_at: float) -> None:
+    """Queues one run for the end of the head's back-off (``retry_at``, its next attempt).
+    Every run that meets the waiting head (one per new event: thousands while a receiver is
+    down) would otherwise queue its own, all held by the worker and woken together."""
+    if cache.add(f"webhooks:scheduled:{endpoint_id}:{retry_at:.6f}", 1, timeout=countdown + 60):
+        enqueue_endpoint(endpoint_id, countdown=countdown)
+
+
 def backoff(attempts: int) -> dt.timedelta:
     """30 s, 1 min, 2 min, ... doubling, at most an hour."""
     base = _setting("LAPOR_WEBHOOK_BACKOFF_BASE", 30)
@@ -271,65 +280,83 @@ def deliver_endpoint(endpoint_id: int, now=None, owner: str = "") -> dict:
     """Sends the endpoint's due deliveries in event order; stops at the first failure.
     ``owner`` is the calling task's id (see ``_take_lease``).
 
-    Returns counts and, when something is left, ``retry_in`` seconds for the next run."""
+    Returns counts and what the caller must queue next: ``retry_in`` seconds (the head waits
+    out its back-off) or ``more`` (due deliveries are left: a full batch, or rows written
+    while this run held the lease, whose own runs found the endpoint busy and stopped)."""
     now = now or timezone.now()
-    result = {"delivered": 0, "failed": 0, "retry_in": None, "busy": False}
+    result = {"delivered": 0, "failed": 0, "busy": False, "more": False}
+    result.update(retry_in=None, retry_at=None)
     if not _take_lease(endpoint_id, now, owner):
         result["busy"] = True
         return result
     try:
         endpoint = WebhookEndpoint.objects.get(pk=endpoint_id)
-        max_attempts = _setting("LAPOR_WEBHOOK_MAX_ATTEMPTS", 20)
-        for _ in range(BATCH):
-            delivery = (
-                WebhookDelivery.objects.filter(
-                    endpoint_id=endpoint_id, state=WebhookDelivery.State.PENDING
-                )
-                .order_by("event_id")
-                .first()
-            )
-            if delivery is None:
+        sent = 0
+        while sent < BATCH:
+            queue = list(_pending(endpoint_id).order_by("event_id")[: BATCH - sent])
+            if not queue:
                 break
-            if delivery.next_attempt_at and delivery.next_attempt_at > now:
-                # The head of the queue is waiting out its back-off: everything behind it waits.
-                result["retry_in"] = max(1, int((delivery.next_attempt_at - now).total_seconds()))
+            for delivery in queue:
+                sent += 1
+                if not _attempt(endpoint, delivery, now, result):
+                    break
+            if result["retry_in"] is not None:
                 break
-            status, error = post(endpoint, delivery)
-            attempts = delivery.attempts + 1
-            if error == "" and status is not None and 200 <= status < 300:
-                WebhookDelivery.objects.filter(pk=delivery.pk).update(
-                    state=WebhookDelivery.State.DELIVERED,
-                    attempts=attempts,
-                    last_status=status,
-                    last_error="",
-                    delivered_at=timezone.now(),
-                )
-                result["delivered"] += 1
-                continue
-            if attempts >= max_attempts:
-                WebhookDelivery.objects.filter(pk=delivery.pk).update(
-                    state=WebhookDelivery.State.FAILED,
-                    attempts=attempts,
-                    last_status=status,
-                    last_error=error,
-                )
-                _tell_admins(endpoint, delivery, error)
-                result["failed"] += 1
-                continue  # given up loudly: the queue moves on
-            wait = backoff(attempts)
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(
-                attempts=attempts,
-                last_status=status,
-                last_error=error,
-                next_attempt_at=now + wait,
-            )
-            result["retry_in"] = int(wait.total_seconds())
-            break
-        else:
-            result["retry_in"] = 1  # more to send: the next run goes on
     finally:
         _release_lease(endpoint_id)
+    if result["retry_in"] is None:
+        # After the release: a row that committed while the lease was held, and whose run was
+        # turned away as busy, is queued by this run (or it would wait for the sweep).
+        result["more"] = _pending(endpoint_id).filter(_due(timezone.now())).exists()
     return result
+
+
+def _pending(endpoint_id: int):
+    return WebhookDelivery.objects.filter(
+        endpoint_id=endpoint_id, state=WebhookDelivery.State.PENDING
+    )
+
+
+def _due(now) -> Q:
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
+def _attempt(endpoint: WebhookEndpoint, delivery: WebhookDelivery, now, result: dict) -> bool:
+    """One delivery of the queue's head; False when the queue must stop here (the head waits
+    out its back-off, or failed now and waits from now on)."""
+    if delivery.next_attempt_at and delivery.next_attempt_at > now:
+        # The head of the queue is waiting out its back-off: everything behind it waits.
+        result["retry_in"] = max(1, int((delivery.next_attempt_at - now).total_seconds()))
+        result["retry_at"] = delivery.next_attempt_at.timestamp()
+        return False
+    status, error = post(endpoint, delivery)
+    attempts = delivery.attempts + 1
+    row = WebhookDelivery.objects.filter(pk=delivery.pk)
+    if error == "" and status is not None and 200 <= status < 300:
+        row.update(
+            state=WebhookDelivery.State.DELIVERED,
+            attempts=attempts,
+            last_status=status,
+            last_error="",
+            delivered_at=timezone.now(),
+        )
+        result["delivered"] += 1
+        return True
+    if attempts >= _setting("LAPOR_WEBHOOK_MAX_ATTEMPTS", 20):
+        row.update(
+            state=WebhookDelivery.State.FAILED,
+            attempts=attempts,
+            last_status=status,
+            last_error=error,
+        )
+        _tell_admins(endpoint, delivery, error)
+        result["failed"] += 1
+        return True  # given up loudly: the queue moves on
+    wait = backoff(attempts)
+    row.update(attempts=attempts, last_status=status, last_error=error, next_attempt_at=now + wait)
+    result["retry_in"] = int(wait.total_seconds())
+    result["retry_at"] = (now + wait).timestamp()
+    return False
 
 
 def _tell_admins(endpoint: WebhookEndpoint, delivery: WebhookDelivery, error: str) -> None:
@@ -361,7 +388,7 @@ def due_endpoints(now=None) -> list[int]:
     now = now or timezone.now()
     return list(
         WebhookDelivery.objects.filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            _due(now),
             state=WebhookDelivery.State.PENDING,
             endpoint__is_active=True,
         )

@@ -376,3 +376,64 @@ def test_sync_api_another_agencys_key_is_refused(cast, agency_a, agency_b):
     assert api().post(verify, {}, format="json").status_code == 401
     assert api(key_b.raw).post(verify, {}, format="json").status_code == 404
     assert api(key_a.raw).post(verify, {}, format="json").status_code == 200
+
+
+def test_sync_api_another_agencys_key_cannot_write_into_it(cast, agency_a, agency_b):
+    """The writing doors of the sync API with B's key against A: uploading a file, filing to
+    A's unit, importing into A's unit, reading A's verification queue and status words."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from agencies.models import Agency
+    from complaints.models import Attachment, Report
+    from integrations.services import apikey_issue
+    from tests.integrations.conftest import api
+
+    key_a = apikey_issue(agency=agency_a, name="A")
+    key_b = apikey_issue(agency=agency_b, name="B")
+    unit_a = Agency.objects.filter(path__startswith=agency_a.path).exclude(pk=agency_a.pk).first()
+    report = dispatched_report(agency_a, cast.national, channel="integration")
+    url = f"/api/v1/agency/reports/{report.tracking}/files/"
+
+    def png():
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
+        return SimpleUploadedFile("foto.png", buffer.getvalue(), content_type="image/png")
+
+    upload = {"files": [png()]}
+    assert api(key_b.raw).post(url, upload, format="multipart").status_code == 404
+    assert not Attachment.objects.filter(report=report).exists()
+    assert api().post(url, {"files": [png()]}, format="multipart").status_code == 401
+    assert api(key_a.raw).post(url, {"files": [png()]}, format="multipart").status_code == 201
+    filing = {
+        "external_id": "B-1",
+        "kind": "complaint",
+        "title": "Lampu jalan mati",
+        "description": "Lampu jalan di Jalan Dago mati sejak seminggu, gelap dan rawan.",
+        "province": "32",
+        "regency": "3273",
+        "reporter_name": "Siti",
+        "reporter_phone": "081234567890",
+        "unit": unit_a.slug,
+    }
+    reports = Report.objects.count()
+    answer = api(key_b.raw).post("/api/v1/agency/filings/", filing, format="json")
+    assert answer.status_code == 400 and "unit" in answer.json()["errors"]
+    record = {**filing, "filed_at": "2024-03-04T09:15:00+07:00"}
+    record["history"] = [
+        {"action": "verify", "at": "2024-03-05T08:00:00+07:00"},
+        {"action": "dispatch", "at": "2024-03-05T08:05:00+07:00", "unit": unit_a.slug},
+    ]
+    imported = api(key_b.raw).post("/api/v1/agency/import/", {"reports": [record]}, format="json")
+    assert imported.status_code == 200, imported.json()
+    assert imported.json()["imported"] == 0 and len(imported.json()["refused"]) == 1
+    assert Report.objects.count() == reports
+    waiting = file_report(requested_agency_id=agency_a.pk)
+    queue = api(key_b.raw).get("/api/v1/agency/verification/").json()
+    assert waiting.tracking not in str(queue)
+    assert waiting.tracking in str(api(key_a.raw).get("/api/v1/agency/verification/").json())
+    words = {"inbound": {"SELESAI_A": "resolve"}, "outbound": {"resolved": "SELESAI_A"}}
+    assert api(key_a.raw).put("/api/v1/agency/status-map/", words, format="json").status_code == 200
+    assert "SELESAI_A" not in str(api(key_b.raw).get("/api/v1/agency/status-map/").json())

@@ -42,6 +42,9 @@ def worker(tmp_path):
         "LAPOR_TESTING": "1",
     }
     celery_app.control.purge()
+    # The worker's log goes to a file: a pipe nobody reads fills up (64 KiB, a few hundred
+    # tasks at INFO) and the worker then blocks on its next log line, every task waiting.
+    log_file = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -58,7 +61,7 @@ def worker(tmp_path):
         ],
         cwd=settings.BASE_DIR,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log_file,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -73,6 +76,7 @@ def worker(tmp_path):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        log_file.close()
 
 
 def _wait_until_ready(timeout: float = 60) -> None:

@@ -2,9 +2,13 @@
 reports with its own ids through retries, duplicates and an outage of LAPOR, verifies
 them as the agency they name, hears every dispatch by webhook from a real Celery worker (through
 an outage of its own), answers and resolves them through the API; both sides end with the same
-reports and statuses, and nothing twice. ``LAPOR_SYNC_REPORTS`` sets how many (20 by default:
-issue 19 asks for 1,000; at 100, on a loaded machine, the dispatches did not all arrive within
-300 s, not yet explained)."""
+reports and statuses, and nothing twice.
+
+``LAPOR_SYNC_REPORTS`` sets how many: 50 in the suite, 1,000 as issue 19 asks
+(``LAPOR_SYNC_REPORTS=1000 pytest tests/integrations/test_sync_live.py``; figures in
+integrations/README.md). It once stalled at 100: the worker fixture sent the worker's log into a
+pipe nobody read, and after a few hundred tasks the worker blocked on its next log line
+(tests/complaints/test_worker.py now writes it to a file)."""
 
 import json
 import os
@@ -25,7 +29,7 @@ from tests.complaints.test_worker import worker  # noqa: F401  (the real worker 
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-N = int(os.environ.get("LAPOR_SYNC_REPORTS", "20"))
+N = int(os.environ.get("LAPOR_SYNC_REPORTS", "50"))
 CLOSED_PORT = "http://127.0.0.1:9"  # nothing listens: LAPOR "down" as the city sees it
 
 
@@ -139,14 +143,6 @@ def fast_retries(monkeypatch, settings):
     settings.LAPOR_WEBHOOK_ALLOW_PRIVATE = True
 
 
-@pytest.mark.xfail(
-    run=False,
-    reason=(
-        "issue 19, open: the dispatch webhooks to the simulated city stall under a real worker "
-        "on a busy machine (failed in the clean-clone CI run at 20 reports, timed out at 100); "
-        "cause not found yet. Run it alone with LAPOR_SYNC_REPORTS to reproduce."
-    ),
-)
 def test_city_and_lapor_end_with_the_same_reports(fast_retries, live_server, worker, key_a):  # noqa: F811
     city = City()
     endpoint = webhook_endpoint_register(agency=key_a.key.agency, url=city.url)
@@ -180,6 +176,11 @@ def test_city_and_lapor_end_with_the_same_reports(fast_retries, live_server, wor
             status, answer = retrying(lambda b=body: call(base(), key, "POST", path, b))
             assert status == 200, answer
 
+    started = time.monotonic()
+
+    def mark(what):  # shown when the test fails (or with -s): where the time went
+        print(f"{what} at {time.monotonic() - started:.1f} s, {city.refused} refused", flush=True)
+
     with ThreadPoolExecutor(max_workers=4) as pool:
         # Filing, with LAPOR out of the city's reach for the second quarter of its sends.
         first, second, rest = ids[: N // 4], ids[N // 4 : N // 2], ids[N // 2 :]
@@ -190,6 +191,7 @@ def test_city_and_lapor_end_with_the_same_reports(fast_retries, live_server, wor
         list(pool.map(file_one, second))
         outage.join()
         list(pool.map(file_one, rest))
+        mark("filed")
         # The city verifies what it filed; LAPOR dispatches each and tells it by webhook, while
         # the city's own server is down for a while.
         city.down = True
@@ -198,11 +200,17 @@ def test_city_and_lapor_end_with_the_same_reports(fast_retries, live_server, wor
         city.down = False
         for done in verifying:
             done.result()
+        mark("verified")
         wait_for(
-            lambda: sum(s == "dispatched" for s in city.status.values()) == N, 300, "dispatches"
+            lambda: sum(s == "dispatched" for s in city.status.values()) == N, 120 + N, "dispatches"
         )
+        mark("dispatches heard")
         list(pool.map(work_one, ids))
-    wait_for(lambda: sum(s == "resolved" for s in city.status.values()) == N, 300, "resolutions")
+        mark("worked")
+    wait_for(
+        lambda: sum(s == "resolved" for s in city.status.values()) == N, 120 + N, "resolutions"
+    )
+    mark("resolutions heard")
     city.server.shutdown()
 
     # Both sides: the same N reports, the same statuses, nothing twice.

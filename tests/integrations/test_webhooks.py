@@ -222,3 +222,69 @@ def test_event_filter_of_an_endpoint(cast, agency_a, receiver):
     report_transition(report_id=report.pk, action="resolve", actor=cast.officer_a, note="ok")
     names = WebhookDelivery.objects.filter(endpoint=endpoint).values_list("name", flat=True)
     assert list(names) == ["resolved"]
+
+
+# --- many deliveries under a real worker: none waits for the sweep, none is queued twice ----
+
+
+@pytest.fixture
+def queued(monkeypatch, settings):
+    """What the delivery task queues next, as a real worker would (tasks are eager here)."""
+    from integrations import tasks
+
+    calls = []
+    monkeypatch.setattr(tasks.deliver_webhooks_task.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(
+        webhooks, "enqueue_endpoint", lambda eid, countdown=None: calls.append((eid, countdown))
+    )
+    return calls
+
+
+def test_a_delivery_written_while_the_lease_is_held_is_queued_when_it_is_released(
+    cast, agency_a, endpoint_a, receiver, monkeypatch, queued
+):
+    """The stall of the live sync test: run 1 finds nothing more and is about to release the
+    lease; a dispatch commits and its own run finds the endpoint busy and stops. Run 1 must
+    queue the next run, or the dispatch waits for the sweep (and without beat, for ever)."""
+    from integrations import tasks
+
+    first = dispatched_report(agency_a, cast.national)
+    release = webhooks._release_lease
+    late = {}
+
+    def release_after_a_late_commit(endpoint_id):
+        if not late:
+            late["report"] = dispatched_report(agency_a, cast.national)  # commits now
+            busy = webhooks.deliver_endpoint(endpoint_id, owner="task-2")
+            assert busy["busy"]  # its own run is turned away
+        release(endpoint_id)
+
+    monkeypatch.setattr(webhooks, "_release_lease", release_after_a_late_commit)
+    queued.clear()  # the enqueues of the two dispatches themselves
+    result = tasks.deliver_webhooks_task.apply(args=(endpoint_a.pk,)).get()
+    assert result["delivered"] == 1 and result["more"] is True
+    assert queued == [(endpoint_a.pk, None)]  # the next run, at once
+    tasks.deliver_webhooks_task.apply(args=(endpoint_a.pk,)).get()
+    assert [e["json"]["report"]["tracking"] for e in receiver.received] == [
+        first.tracking,
+        late["report"].tracking,
+    ]
+
+
+def test_runs_meeting_a_head_in_back_off_queue_one_run_for_its_end(
+    cast, agency_a, endpoint_a, receiver, queued
+):
+    """While a receiver is down every new event's run meets the waiting head; each used to
+    queue its own delayed run (thousands, all held by the worker and woken together)."""
+    from integrations import tasks
+
+    receiver.status = 503
+    dispatched_report(agency_a, cast.national)
+    tasks.deliver_webhooks_task.apply(args=(endpoint_a.pk,)).get()  # fails: back-off
+    for _ in range(5):
+        dispatched_report(agency_a, cast.national)
+        result = tasks.deliver_webhooks_task.apply(args=(endpoint_a.pk,)).get()
+        assert result["retry_in"] and not result["more"]
+    delayed = [countdown for _eid, countdown in queued if countdown]
+    assert len(delayed) == 1, queued
+    assert WebhookDelivery.objects.filter(endpoint=endpoint_a, attempts=0).count() == 5
