@@ -15,7 +15,9 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
@@ -82,11 +84,82 @@ def place_q(place: dict) -> Q:
     if "unit" in place:
         holder = int(place["unit"])
         q &= Q(agency__isnull=True) if holder == 0 else Q(agency_id=holder)
+    if "petugas" in place:  # the officer the report is assigned to, 0 for nobody
+        officer = int(place["petugas"])
+        q &= Q(assigned_to__isnull=True) if officer == 0 else Q(assigned_to_id=officer)
     return q
 
 
+# --- reports by age (FixMyStreet's dashboard): open reports by working days held --------------
+# Age: the working days after the day the holding agency received the report, up to today
+# (complaints.workdays.Calendar.working_days_between, Jakarta days). Open: held by an agency
+# (dispatched or in progress), the reports whose clocks run (complaints.deadlines).
+AGE_BUCKETS = [(0, 5), (6, 10), (11, 20), (21, 40), (41, None)]
+
+
+def _nth_working_day_back(n: int, today: dt.date, calendar) -> dt.date:
+    day, counted = today, 0
+    while True:
+        if calendar.is_working_day(day):
+            counted += 1
+            if counted == n:
+                return day
+        day -= dt.timedelta(days=1)
+
+
+def age_q(low: int, high: int | None, today: dt.date | None = None, calendar=None) -> Q:
+    """Open reports held ``low`` to ``high`` working days (no upper bound for None)."""
+    from complaints.deadlines import OVERDUE_STATUSES
+    from complaints.workdays import Calendar
+
+    today = today or timezone.localdate()
+    calendar = calendar or Calendar()
+
+    def start_of(n):  # age >= n  <=>  held since before the start of this day
+        day = _nth_working_day_back(n, today, calendar)
+        return dt.datetime.combine(day, dt.time.min, tzinfo=JAKARTA)
+
+    q = Q(status__in=OVERDUE_STATUSES, held_since__isnull=False)
+    if low > 0:
+        q &= Q(held_since__lt=start_of(low))
+    if high is not None:
+        q &= Q(held_since__gte=start_of(high + 1))
+    return q
+
+
+AGE_FIGURES = {f"umur_{low}": (low, high) for low, high in AGE_BUCKETS}
+
+
+def age_label(low: int, high: int | None) -> str:
+    if high is None:
+        return _("lebih dari %(n)s hari kerja") % {"n": low - 1}
+    return _("%(a)s-%(b)s hari kerja") % {"a": low, "b": high}
+
+
+def with_held_since(qs):
+    return qs.alias(held_since=Coalesce("agency_received_at", "dispatched_at"))
+
+
+def condition(figure: str) -> Q:
+    if figure in AGE_FIGURES:
+        return age_q(*AGE_FIGURES[figure])
+    return FIGURES[figure][1]
+
+
+def label_of(figure: str) -> str:
+    if figure in AGE_FIGURES:
+        return _("Terbuka, %(age)s") % {"age": age_label(*AGE_FIGURES[figure])}
+    return FIGURES[figure][0]
+
+
 def reports_behind(figure: str, start: dt.date, end: dt.date, place: dict):
-    return Report.objects.filter(period_q(start, end) & place_q(place) & FIGURES[figure][1])
+    """The reports ``figure`` counts. Age figures count open reports whatever their receipt
+    date: their links carry the widest period."""
+    qs = with_held_since(Report.objects.all())
+    where = place_q(place) & condition(figure)
+    if figure not in AGE_FIGURES:
+        where &= period_q(start, end)
+    return qs.filter(where)
 
 
 class Links:
@@ -103,7 +176,8 @@ class Links:
         return may_list(self.scope, place, self.agencies)
 
     def href(self, figure: str, place: dict | None) -> str:
-        if place is None or figure not in FIGURES or not self.allowed(place):
+        known = figure in FIGURES or figure in AGE_FIGURES
+        if place is None or not known or not self.allowed(place):
             return ""
         query = {"angka": figure, "dari": self.period.start, "sampai": self.period.end, **place}
         return reverse("monitoring:reports") + "?" + urlencode(query)
@@ -133,3 +207,57 @@ def agencies_of(places) -> dict:
         return {}
     rows = Agency.objects.filter(pk__in=ids).only("pk", "path", "kind", "province_id")
     return {a.pk: a for a in rows}
+
+
+# --- an agency's officers and its reports by age (one grouped query each) ---------------------
+# These read the reports table (the summaries have no officer and no "open now" grain), with
+# the conditions above, so each number is the count of its link's list. One statement each,
+# over one agency's reports (the owner_agency index).
+
+OFFICER_FIGURES = ["received", "on_time", "finished", "reopened"]
+
+
+def by_officer(owner: int, start: dt.date, end: dt.date) -> list[dict]:
+    """Per officer the reports were assigned to (received in the period): received, answered
+    on time, finished, disputed, and the mean days from dispatch to resolution."""
+    from django.db.models import Avg, Count, F
+
+    rows = (
+        Report.objects.filter(period_q(start, end), owner_agency_id=owner)
+        .values("assigned_to", "assigned_to__full_name", "assigned_to__username")
+        .annotate(
+            **{f: Count("pk", filter=FIGURES[f][1]) for f in OFFICER_FIGURES},
+            mean=Avg(F("resolved_at") - F("dispatched_at"), filter=Q(resolved_at__isnull=False)),
+        )
+        .order_by("-received", "assigned_to__full_name")
+    )
+    return [
+        {
+            "officer": r["assigned_to"] or 0,
+            "name": r["assigned_to__full_name"] or r["assigned_to__username"] or "",
+            "counts": {f: r[f] for f in OFFICER_FIGURES},
+            "mean_days": r["mean"].total_seconds() / 86400 if r["mean"] is not None else None,
+        }
+        for r in rows
+    ]
+
+
+def by_age(owner: int, today: dt.date | None = None) -> dict[int, dict[str, int]]:
+    """{holding agency or unit: {age figure: open reports}} for one agency, now."""
+    from django.db.models import Count
+
+    from complaints.workdays import Calendar
+
+    calendar = Calendar()
+    sums = {
+        key: Count("pk", filter=age_q(low, high, today, calendar))
+        for key, (low, high) in AGE_FIGURES.items()
+    }
+    rows = (
+        with_held_since(Report.objects.filter(owner_agency_id=owner))
+        .filter(age_q(0, None, today, calendar))
+        .values("agency_id")
+        .annotate(**sums)
+        .order_by()
+    )
+    return {r["agency_id"]: {k: r[k] for k in AGE_FIGURES} for r in rows}

@@ -25,8 +25,8 @@ from agencies.scope import scope_for
 from complaints.paging import CappedPaginator
 from core.inputs import date_in_range
 
-from . import selectors
-from .behind import FIGURES, Links, agencies_of, reports_behind
+from . import behind, selectors
+from .behind import AGE_FIGURES, FIGURES, Links, agencies_of, label_of, reports_behind
 from .selectors import Indicators
 
 # (key, heading, format). Keys are Indicators.as_row() keys; the order is the page's.
@@ -330,8 +330,47 @@ def agency(request, pk):
         status_table=status_table(whole, links, {"instansi": pk}),
         trend_chart=trend_points(selectors.monthly_trend(grain="O", months=12, where=Q(owner=pk))),
         **_appointments_context(request, subject),
+        **_unit_level_context(subject, period, links, units),
     )
     return render(request, "monitoring/agency.html", context)
+
+
+def _unit_level_context(subject, period, links, units: dict) -> dict:
+    """The agency's officers' figures and its open reports by age, per unit, each number
+    linked to its reports. Two grouped queries on the agency's reports, one for names."""
+    pk = subject.pk
+    officers = behind.by_officer(pk, period.start, period.end)
+    for row in officers:
+        place = {"instansi": pk, "petugas": row["officer"]}
+        row["cells"] = [
+            {"text": display(row["counts"][f], "int"), "href": links.href(f, place)}
+            if row["counts"][f]
+            else {"text": "0", "href": ""}
+            for f in behind.OFFICER_FIGURES
+        ]
+        row["mean"] = "-" if row["mean_days"] is None else display(row["mean_days"], "score")
+    ages = behind.by_age(pk)
+    missing = [u for u in ages if u not in units]
+    names = {u: a.name for u, a in units.items()}
+    names.update(Agency.objects.filter(pk__in=missing).values_list("pk", "name") if missing else [])
+    age_rows, totals = [], dict.fromkeys(behind.AGE_FIGURES, 0)
+    for unit_pk, counts in sorted(ages.items(), key=lambda kv: names.get(kv[0], "")):
+        place = {"instansi": pk, "unit": unit_pk}
+        cells = []
+        for key, n in counts.items():
+            totals[key] += n
+            cells.append({"text": display(n, "int"), "href": links.href(key, place) if n else ""})
+        age_rows.append({"name": names.get(unit_pk, str(unit_pk)), "cells": cells})
+    whole = [
+        {"text": display(n, "int"), "href": links.href(key, {"instansi": pk}) if n else ""}
+        for key, n in totals.items()
+    ]
+    return {
+        "officers": officers,
+        "age_heads": [behind.age_label(*bounds) for bounds in behind.AGE_FIGURES.values()],
+        "age_rows": age_rows,
+        "age_total": whole,
+    }
 
 
 @login_required
@@ -462,27 +501,39 @@ def public(request):
 class BehindForm(forms.Form):
     """The query of a figure's link (monitoring.behind.Links.href)."""
 
-    angka = forms.ChoiceField(choices=[(k, k) for k in FIGURES])
+    angka = forms.ChoiceField(choices=[(k, k) for k in [*FIGURES, *AGE_FIGURES]])
     dari = forms.DateField(validators=[date_in_range])
     sampai = forms.DateField(validators=[date_in_range])
     provinsi = forms.RegexField(regex=r"^(\d{2}|-)$", required=False)
     instansi = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     unit = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    petugas = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
 
     def clean(self):
         data = super().clean()
         if data.get("dari") and data.get("sampai") and data["dari"] > data["sampai"]:
             raise forms.ValidationError(_("Tanggal mulai harus sebelum tanggal akhir."))
-        if data.get("unit") and data.get("instansi") is None:
+        if (data.get("unit") or data.get("petugas") is not None) and data.get("instansi") is None:
             raise forms.ValidationError(_("Unit kerja hanya bersama instansinya."))
         return data
 
     def place(self) -> dict:
         data = self.cleaned_data
-        place = {k: data[k] for k in ("instansi", "unit") if data.get(k) is not None}
+        place = {k: data[k] for k in ("instansi", "unit", "petugas") if data.get(k) is not None}
         if data.get("provinsi"):
             place["provinsi"] = data["provinsi"]
         return place
+
+
+def _officer_name(pk) -> str | None:
+    if pk is None:
+        return None
+    if pk == 0:
+        return _("Belum ditugaskan")
+    from agencies.models import User
+
+    user = User.objects.filter(pk=pk).only("full_name", "username").first()
+    return (user.full_name or user.username) if user else str(pk)
 
 
 @login_required
@@ -515,7 +566,7 @@ def reports(request):
     context = {
         "title": _("Laporan di balik angka"),
         "form": form,
-        "figure": FIGURES[data["angka"]][0],
+        "figure": label_of(data["angka"]),
         "start": data["dari"],
         "end": data["sampai"],
         "province": Province.objects.filter(code=province).first()
@@ -524,6 +575,7 @@ def reports(request):
         "no_province": province == "-",
         "owner": names.get(place.get("instansi")),
         "unit": names.get(place.get("unit")),
+        "officer": _officer_name(place.get("petugas")),
         "page": page,
         "query": query.urlencode(),
         "triage": scope_for(request.user).national_admin,

@@ -44,19 +44,47 @@ def counted(figure: str, r, m) -> bool:
     return bool(COUNTS[figure](r, m))
 
 
+def held_for(report) -> int:
+    """Working days the holding agency has held ``report``, up to today."""
+    from complaints.workdays import Calendar
+
+    since = report.agency_received_at or report.dispatched_at
+    return Calendar().working_days_between(since, timezone.now())
+
+
+def in_age_bucket(figure: str, report) -> bool:
+    from monitoring.behind import AGE_FIGURES
+
+    low, high = AGE_FIGURES[figure]
+    if report.status not in ("dispatched", "in_progress"):
+        return False
+    if (report.agency_received_at or report.dispatched_at) is None:
+        return False
+    age = held_for(report)
+    return low <= age and (high is None or age <= high)
+
+
 def expected_ids(query: dict) -> set[int]:
-    """The reports a figure counts, straight from the reports and monitoring.facts."""
+    """The reports a figure counts, straight from the reports and monitoring.facts (an age
+    figure: the open reports of that age, whenever received)."""
     start = dt.date.fromisoformat(query["dari"])
     end = dt.date.fromisoformat(query["sampai"])
+    ages = query["angka"].startswith("umur_")
     ids = set()
     for r in Report.objects.all():
-        if not start <= r.created_at.astimezone(JAKARTA).date() <= end:
+        if not ages and not start <= r.created_at.astimezone(JAKARTA).date() <= end:
+            continue
+        if "petugas" in query and (r.assigned_to_id or 0) != int(query["petugas"]):
             continue
         if "provinsi" in query and (r.province_id or "-") != query["provinsi"]:
             continue
         if "instansi" in query and (r.owner_agency_id or 0) != int(query["instansi"]):
             continue
         if "unit" in query and (r.agency_id or 0) != int(query["unit"]):
+            continue
+        if ages:
+            if in_age_bucket(query["angka"], r):
+                ids.add(r.pk)
             continue
         rows, _spans = contribution(r)
         if counted(query["angka"], r, next(iter(rows.values()))):
