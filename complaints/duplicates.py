@@ -39,6 +39,7 @@ from django.utils import timezone
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 from core.memo import Memo
+from routing.textnorm import WORDS
 
 from .models import Report
 
@@ -56,17 +57,19 @@ _STEMMER.dictionary.words = frozenset(_STEMMER.dictionary.words)
 _TOKEN = re.compile(r"[a-z0-9]+")
 _REPEAT = re.compile(r"\b([a-z]+)2\b")  # "bolong2" (bolong-bolong) -> "bolong"
 
-# Chat, SMS and regional (Javanese, Sundanese, Betawi, Medan, Makassar, Balinese) words that
-# citizens write for common Indonesian ones. Written from general knowledge of the registers.
+# Citizens' spellings: the chat and SMS abbreviations the classifier reads too
+# (routing.textnorm.WORDS, the one list of them), then the regional (Javanese, Sundanese,
+# Betawi, Medan, Makassar, Balinese) words and synonyms that only the comparison of two reports
+# folds together ("banget" and "pisan" both say "sangat"). Written from general knowledge of
+# the registers.
 SLANG = {
-    **dict.fromkeys(
-        "ga gak gk nggak ngga enggak engga ndak tdk tak ora ra teu henteu tara".split(), "tidak"
-    ),
-    **dict.fromkeys("udh udah dah sdh wis uwis wes parantos".split(), "sudah"),
-    **dict.fromkeys("blm blom durung acan".split(), "belum"),
+    **WORDS,
+    **dict.fromkeys("gk enggak ora ra teu henteu tara".split(), "tidak"),
+    **dict.fromkeys("wis uwis wes parantos".split(), "sudah"),
+    **dict.fromkeys("blom durung acan".split(), "belum"),
     **dict.fromkeys("bln sasi".split(), "bulan"),
-    **dict.fromkeys("bgt banget pisan puol pol poll".split(), "sangat"),
-    **dict.fromkeys("jl jln jal dalan".split(), "jalan"),
+    **dict.fromkeys("bgt bngt banget pisan puol pol poll".split(), "sangat"),
+    **dict.fromkeys("jal dalan".split(), "jalan"),
     **dict.fromkeys("banyu cai toya".split(), "air"),
     **dict.fromkeys("ledeng pam".split(), "pdam"),
     **dict.fromkeys("kreteg jambatan jembatane".split(), "jembatan"),
