@@ -30,5 +30,5 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin lapor
 USER lapor
 
 EXPOSE 8000
-CMD ["gunicorn", "lapor.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-", "--timeout", "60"]
+CMD ["gunicorn", "lapor.wsgi", "--config", "python:lapor.gunicorn_conf", \
+     "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--timeout", "60"]

@@ -19,7 +19,7 @@ from agencies.models import Agency
 
 from . import deadlines, selectors
 from .errors import InvalidAction, TransitionNotAllowed
-from .models import Kind, Report, ReportEvent, Status, Tag
+from .models import Kind, Report, ReportEvent, Status, Tag, new_reporter_secret
 from .workdays import Calendar
 
 MAX_MOVES = 3  # more transfers than this go to national triage for a decision
@@ -357,3 +357,11 @@ def rating(report: Report, params: dict) -> dict:
         raise InvalidAction(_("Nilai harus 1 sampai 5."))
     report.rating = value
     return {"rating": value}
+
+
+def reissue_key(report: Report, params: dict, step: Step) -> dict:
+    """A new reporter's key (services.report_key_reissue): the old one stops working. The
+    event records the channel the new link goes by (notifications), never the key."""
+    report.reporter_secret = new_reporter_secret()
+    report.reporter_secret_at = step.now
+    return {"key_via": params["via"]}

@@ -305,6 +305,17 @@ class ReportForm(forms.Form):
         )
 
 
+class NewKeyForm(forms.Form):
+    """Asks for a new reporter's key: the e-mail address or phone number given when filing."""
+
+    kontak = forms.CharField(
+        label=_("Email atau nomor HP yang Anda berikan saat melapor"),
+        max_length=254,
+        error_messages={"required": _("Tulis email atau nomor HP yang Anda berikan saat melapor.")},
+        widget=forms.TextInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+
 class TrackForm(forms.Form):
     nomor = forms.CharField(
         label=_("Nomor pelacakan"),

@@ -54,6 +54,9 @@ UNPUBLISHED = (
     Status.MERGED,
     Status.ARCHIVED,
 )
+# Finished for good: nothing more happens to the report (a resolved one may still be disputed).
+# The reporter's key expires LAPOR_GUEST_KEY_DAYS after this (complaints.permissions).
+FINISHED_STATUSES = (Status.CLOSED, Status.REJECTED, Status.MERGED, Status.ARCHIVED)
 
 
 class Channel(models.TextChoices):
@@ -133,6 +136,8 @@ class Report(models.Model):
     reporter_phone = models.CharField(_("telepon pelapor"), max_length=20, blank=True)
     # Lets a guest act on their own report from the link in their e-mail (see permissions).
     reporter_secret = models.CharField(max_length=40, default=new_reporter_secret, editable=False)
+    # When the key was last issued again (services.report_key_reissue); empty: at filing.
+    reporter_secret_at = models.DateTimeField(null=True, blank=True, editable=False)
     channel = models.CharField(_("kanal"), max_length=12, choices=Channel.choices)
 
     status = models.CharField(
@@ -178,6 +183,9 @@ class Report(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When it reached a FINISHED status (closed, rejected, merged, archived); empty while it can
+    # still move. Set by the status machine (services._apply).
+    finished_at = models.DateTimeField(null=True, blank=True)
     # Due dates, fixed when the clock starts, so a change of the limits applies from then on.
     verify_due = models.DateTimeField(null=True, blank=True)
     info_due = models.DateTimeField(null=True, blank=True)

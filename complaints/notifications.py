@@ -38,6 +38,8 @@ def on_event(event: ReportEvent, report: Report) -> None:
             and not (spec.name == "submit" and report.channel == "sms")
         ):
             _citizen_sms(event, report)
+    if event.data.get("key_via"):  # a new key: to the one contact that asked for it
+        _key_link(event, report, event.data["key_via"])
     # Staff hear as the agency holding the report sees it (supervisors see no more of it).
     if spec.staff == workflow.QUEUE and report.agency_id and event.to_agency_id:
         _staff_email(event, report, _queue_recipients(report), "new_report", optional=True)
@@ -118,6 +120,37 @@ def _citizen_email(event: ReportEvent, report: Report) -> None:
         body=body,
         report=report,
     )
+
+
+def _key_link(event: ReportEvent, report: Report, via: str) -> None:
+    """The link with the reporter's new key (services.report_key_reissue), by e-mail or SMS
+    to the contact the report was filed with."""
+    url = f"{settings.LAPOR_SITE_URL}{report.get_absolute_url()}?k={report.reporter_secret}"
+    with translation.override("id"):
+        context = {"report": report, "manage_url": url}
+        subject = render_to_string("complaints/email/new_key_subject.txt", context).strip()
+        body = render_to_string("complaints/email/new_key_body.txt", context)
+        text = translation.gettext("LAPOR %(n)s: tautan baru untuk laporan Anda: %(url)s") % {
+            "n": report.tracking,
+            "url": url,
+        }
+    if via == "sms":
+        outbox_add(
+            dedupe_key=f"event:{event.pk}:key-sms",
+            channel="sms",
+            recipient=report.reporter_phone,
+            subject="SMS",
+            body=text[:SMS_LIMIT],
+            report=report,
+        )
+    else:
+        outbox_add(
+            dedupe_key=f"event:{event.pk}:key",
+            recipient=report.reporter_email,
+            subject=subject,
+            body=body,
+            report=report,
+        )
 
 
 # One GSM-7 segment: a basic phone shows it whole and the gateway bills one message.

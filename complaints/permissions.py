@@ -4,8 +4,13 @@ here; nothing else decides access.
 Unseen is 404 (``get_report_for`` raises Http404 for a report that does not exist and for one
 the user may not see, with the same message); seen but not allowed is 403."""
 
+import datetime as dt
+import re
+
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from agencies.models import Agency
@@ -49,10 +54,49 @@ def get_report_for(user, tracking: str, queryset: QuerySet | None = None) -> Rep
 
 
 def is_reporter(user, report: Report, token: str | None = None) -> bool:
-    """The person who filed it: signed in as them, or holding the secret from their e-mail."""
+    """The person who filed it: signed in as them, or holding the unexpired secret from their
+    e-mail (guest_key_valid)."""
     if user is not None and user.is_authenticated and report.reporter_id == user.pk:
         return True
-    return bool(token) and constant_time_compare(token, report.reporter_secret)
+    return guest_key_valid(report, token)
+
+
+def guest_key_expires_at(report: Report) -> dt.datetime | None:
+    """When the reporter's key stops working: LAPOR_GUEST_KEY_DAYS after the report finished
+    (closed, rejected, merged or archived), or after the key was last issued again if that is
+    later. None while the report can still move: a key never expires under an open report."""
+    if report.finished_at is None:
+        return None
+    start = max(report.finished_at, report.reporter_secret_at or report.finished_at)
+    return start + dt.timedelta(days=settings.LAPOR_GUEST_KEY_DAYS)
+
+
+def guest_key_valid(report: Report, token: str | None, now: dt.datetime | None = None) -> bool:
+    """``token`` is the report's current key and has not expired. An expired or replaced key
+    is no key at all (no timeline text, no action, no file)."""
+    if not token or not constant_time_compare(token, report.reporter_secret):
+        return False
+    expires = guest_key_expires_at(report)
+    return expires is None or (now or timezone.now()) < expires
+
+
+def _phone_digits(value: str) -> str:
+    """An Indonesian number in one form: digits only, +62 / 62 written as the leading 0."""
+    digits = re.sub(r"\D", "", value)
+    return "0" + digits[2:] if digits.startswith("62") else digits
+
+
+def contact_matches(report: Report, contact: str) -> str | None:
+    """ "email" or "sms" when ``contact`` is the e-mail address or phone number the report was
+    filed with (where a new key may be sent), else None."""
+    contact = (contact or "").strip()
+    email = report.reporter_email
+    if email and "@" in contact and constant_time_compare(contact.casefold(), email.casefold()):
+        return "email"
+    phone = _phone_digits(report.reporter_phone)
+    if len(phone) >= 8 and constant_time_compare(_phone_digits(contact), phone):
+        return "sms"
+    return None
 
 
 def audience_for(user, report: Report, *, token: str | None = None) -> Audience:

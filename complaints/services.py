@@ -32,6 +32,7 @@ from .errors import (
     TransitionNotAllowed,
 )
 from .models import (
+    FINISHED_STATUSES,
     Attachment,
     Report,
     ReportEvent,
@@ -39,7 +40,7 @@ from .models import (
     Status,
     Support,
 )
-from .permissions import can
+from .permissions import can, contact_matches
 from .signals import event_recorded
 from .workdays import Calendar
 
@@ -326,6 +327,7 @@ def _round_robin(report: Report) -> dict:
 def _apply(report: Report, spec: workflow.Action, params: dict, at=None) -> dict:
     """Moves the report to the row's target and runs the row's effect (complaints.effects).
     Returns the effect's data for the audit event."""
+    was = report.status
     if spec.target:
         report.status = spec.target
     deciding = report.needs_triage_decision  # before triage decides: a merge records it
@@ -337,7 +339,17 @@ def _apply(report: Report, spec: workflow.Action, params: dict, at=None) -> dict
         if step.redirected_to not in spec.detours:
             raise TransitionNotAllowed()  # a detour the table does not declare
         report.status = step.redirected_to
+    _mark_finished(report, was, step.now)
     return {**data, **effects.rating(report, params)}
+
+
+def _mark_finished(report: Report, was: str, now: dt.datetime) -> None:
+    """When the report reached a finished status (the reporter's key expires from then on,
+    complaints.permissions.guest_key_expires_at); cleared if it moves on (an undone merge)."""
+    if report.status not in FINISHED_STATUSES:
+        report.finished_at = None
+    elif was not in FINISHED_STATUSES:
+        report.finished_at = now
 
 
 def _check(report: Report, spec, actor, token, system: bool, expected_version) -> None:
@@ -506,3 +518,20 @@ def reports_claim(*, user) -> int:
     for report_id in list(ids):
         report_transition(report_id=report_id, action="claim", system=True, user=user)
     return len(ids)
+
+
+def report_key_reissue(*, report_id: int, contact: str) -> bool:
+    """A new reporter's key for the report, sent to ``contact`` (by e-mail or SMS) when it is
+    the e-mail address or phone number the report was filed with; the old key stops working
+    at once and the new one lasts LAPOR_GUEST_KEY_DAYS from now. The audit event is internal
+    and holds neither key.
+
+    Returns whether the contact matched; a door must answer the same either way, so that
+    nobody learns a reporter's contact from it."""
+    with transaction.atomic():
+        report = _lock(report_id)
+        via = contact_matches(report, contact)
+        if via is None:
+            return False
+        report_transition(report_id=report_id, action="reissue_key", system=True, via=via)
+    return True

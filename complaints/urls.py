@@ -15,6 +15,7 @@ urlpatterns = [
     path("lapor/terkirim/<tracking:tracking>/", views.report_created, name="report-created"),
     path("lacak/", views.track, name="track"),
     path("lacak/<tracking:tracking>/", views.track_detail, name="track-detail"),
+    path("lacak/<tracking:tracking>/kunci-baru/", views.track_new_key, name="track-new-key"),
     path("laporan/", views.public_list, name="public-list"),
     path("laporan/<tracking:tracking>/", views.public_detail, name="public-detail"),
     path("laporan/<tracking:tracking>/dukung/", views.support, name="support"),

@@ -34,6 +34,7 @@ from routing.understand import question_for
 from . import audiences, photos, selectors, staging, workdays, workflow
 from .errors import DomainError, StorageFull
 from .forms import (
+    NewKeyForm,
     NoteForm,
     PublicFilterForm,
     RatingForm,
@@ -46,12 +47,14 @@ from .models import Attachment, Channel, Report, Status
 from .paging import CappedPaginator
 from .permissions import (
     can_see_identity,
+    guest_key_expires_at,
     is_reporter,
     reports_visible_to,
     view_of,
 )
 from .services import (
     ombudsman_eligible,
+    report_key_reissue,
     report_submit,
     report_support,
     report_transition_with_files,
@@ -367,9 +370,41 @@ def track_detail(request, tracking):
             "token": token if reporter else None,
             "show_content": view.content,
             "ombudsman_eligible": reporter and ombudsman_eligible(report),
+            # A key that no longer works (expired, replaced or wrong) reads like no key, with
+            # the way to a new one.
+            "key_refused": bool(token) and not reporter,
+            "key_expires": guest_key_expires_at(report) if token and reporter else None,
             "note_form": NoteForm(),
             "rating_form": RatingForm(),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def track_new_key(request, tracking):
+    """Sends a new reporter's key to the contact the report was filed with. The answer is the
+    same whether the contact matched or not (services.report_key_reissue), and every request
+    counts against the address's "reissue" limit."""
+    report = Report.objects.filter(tracking=tracking).only("pk", "tracking").first()
+    if report is None:
+        allowed, retry_after = ratelimit.hit(request, "track")
+        if not allowed:
+            return ratelimit.too_many(request, retry_after)
+        raise Http404(_("Laporan tidak ditemukan."))
+    form = NewKeyForm(request.POST if request.method == "POST" else None)
+    sent = False
+    if form.is_bound:
+        allowed, retry_after = ratelimit.hit(request, "reissue")
+        if not allowed:
+            return ratelimit.too_many(request, retry_after)
+        if form.is_valid():
+            report_key_reissue(report_id=report.pk, contact=form.cleaned_data["kontak"])
+            sent, form = True, NewKeyForm()  # the contact is not echoed back
+    return render(
+        request,
+        "complaints/track_new_key.html",
+        {"report": report, "form": form, "sent": sent},
+        status=400 if form.errors else 200,
     )
 
 

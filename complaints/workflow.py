@@ -383,6 +383,17 @@ ACTIONS: dict[str, Action] = {
             _("Dikaitkan ke akun pelapor"),
             effect=fx.claim,
         ),
+        # A new key for a guest reporter, sent to the contact they filed with (the old one
+        # stops working): services.report_key_reissue; notifications sends the link.
+        _a(
+            "reissue_key",
+            _ALL,
+            None,
+            SYSTEM,
+            False,
+            _("Tautan pelapor diterbitkan ulang"),
+            effect=fx.reissue_key,
+        ),
         _a(
             "ombudsman_consent",
             _WORKING,

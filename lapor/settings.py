@@ -283,6 +283,11 @@ SPECTACULAR_SETTINGS = {
 # The largest JSON body the API reads (a report is a few kB; attachments go by the form).
 LAPOR_API_MAX_BODY = envint("LAPOR_API_MAX_BODY", 1024 * 1024)
 
+# The reporter's key (the ?k= link of their e-mails) stops working this many days after the
+# report is finished (closed, rejected, merged, archived); a new one can be sent to the contact
+# they filed with (complaints.permissions.guest_key_expires_at).
+LAPOR_GUEST_KEY_DAYS = envint("LAPOR_GUEST_KEY_DAYS", 180)
+
 # Abuse control: per-address limits (count, seconds), kept in the cache.
 LAPOR_RATE_LIMITS = {
     # Filing counts accepted reports only, per address and per contact (e-mail, phone or
@@ -296,6 +301,8 @@ LAPOR_RATE_LIMITS = {
     # Sign-ups and password-reset requests per address.
     "account": (envint("LAPOR_RATE_ACCOUNT", 10), 600),
     "track": (envint("LAPOR_RATE_TRACK", 60), 60),
+    # Requests for a new reporter's key (/lacak/<nomor>/kunci-baru/), matching or not.
+    "reissue": (envint("LAPOR_RATE_REISSUE", 5), 600),
     # The routing preview (form and API): asked as the citizen types, so more than filing.
     "preview": (envint("LAPOR_RATE_PREVIEW", 60), 60),
     # Integrations: calls per API key, and texts per sender on the SMS channel.

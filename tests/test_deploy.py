@@ -169,6 +169,7 @@ def test_production_answers_with_hsts_and_sends_plain_http_to_https():
     assert headers["hsts"] == "max-age=31536000; includeSubDomains; preload"
     assert headers["frame"] == "DENY" and headers["referrer"] == "same-origin"
     assert "default-src 'self'" in headers["csp"]
+    assert "style-src 'self';" in headers["csp"] and "unsafe-inline" not in headers["csp"]
     assert headers["plain"] == 301 and headers["location"] == "https://lapor.go.id/lapor/"
 
 
@@ -187,3 +188,16 @@ def test_the_wsgi_application_freezes_its_startup_objects():
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip().splitlines()[-1]) > 10_000
+
+
+def test_gunicorn_runs_with_the_access_log_that_drops_query_strings():
+    # The format itself is exercised against a running gunicorn in
+    # tests/browser/test_production.py::test_the_access_log_drops_query_strings.
+    from lapor import gunicorn_conf
+
+    assert "%(r)s" not in gunicorn_conf.access_log_format  # the request line with its query
+    assert "%(f)s" not in gunicorn_conf.access_log_format  # the Referer, which may carry ?k=
+    assert "%(U)s" in gunicorn_conf.access_log_format
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    for command in (compose["services"]["web"]["command"], (ROOT / "Dockerfile").read_text()):
+        assert "python:lapor.gunicorn_conf" in str(command)

@@ -41,6 +41,7 @@ PUBLIC = {
     "complaints:report-created",
     "complaints:track",
     "complaints:track-detail",
+    "complaints:track-new-key",
     "complaints:public-list",
     "complaints:public-detail",
     "complaints:public-photo",

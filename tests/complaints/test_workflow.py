@@ -89,6 +89,7 @@ def step_params(w: World, action: str) -> dict:
         "assign": {"assignee": w.cast.officer_a},
         "rate": {"rating": 4},
         "claim": {"user": w.cast.citizen},
+        "reissue_key": {"via": "email"},
         "tag": {"tags": ["banjir"]},
         "recategorize": {"kind": "aspiration"},
     }.get(action, {})
@@ -170,6 +171,7 @@ RIGHT: dict[str, Right] = {
     "mark_overdue": Right("system"),
     "escalate": Right("system"),
     "claim": Right("system"),
+    "reissue_key": Right("system"),
     "ombudsman_consent": Right("citizen", setup=_overdue),
     "submit": Right("citizen"),  # filing itself: taken from no status, only by report_submit
 }
