@@ -100,6 +100,15 @@ class AgencyReportListApi(AgencyApiView):
     @extend_schema(
         parameters=[
             AgencyReportFilterSerializer,
+            # The statuses it accepts, as the comma-separated list it reads (style form,
+            # not exploded: ?status=dispatched,in_progress).
+            OpenApiParameter(
+                "status",
+                {"type": "array", "items": {"type": "string", "enum": list(Status.values)}},
+                style="form",
+                explode=False,
+                description="comma-separated statuses",
+            ),
             OpenApiParameter("cursor", OpenApiTypes.STR, description="from `next`"),
             OpenApiParameter("page_size", OpenApiTypes.INT, description="at most 200"),
         ],

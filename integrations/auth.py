@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -143,7 +143,9 @@ class LaporApiView(APIView):
     key."""
 
     authentication_classes = [ApiKeyAuthentication]
-    permission_classes: list = []
+    # Anyone may call (a view that needs a key says so with HasApiKey). AllowAny rather than
+    # no class at all, so that the schema marks these operations as needing no key.
+    permission_classes: list = [AllowAny]
 
     def get_exception_handler(self):
         return exception_handler
