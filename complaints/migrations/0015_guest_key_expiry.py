@@ -18,7 +18,7 @@ def backfill_finished_at(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0012_ombudsman_share_identity'),
+        ('complaints', '0014_fuzzy_search'),
     ]
 
     operations = [
