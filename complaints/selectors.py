@@ -79,6 +79,24 @@ def public_reports(*, filters: dict | None = None) -> QuerySet:
     return qs.order_by("-created_at", "-pk")
 
 
+def located_public_reports(*, filters: dict | None = None) -> QuerySet:
+    """Public reports whose reporter gave a point on the map (the map view's list)."""
+    return public_reports(filters=filters).filter(latitude__isnull=False, longitude__isnull=False)
+
+
+def map_points(*, filters: dict | None = None, bbox=None, limit: int = 300) -> list[Report]:
+    """The map's markers: located public reports inside ``bbox`` (west, south, east, north),
+    newest first, at most ``limit``, with only the fields a marker shows."""
+    qs = located_public_reports(filters=filters)
+    if bbox is not None:
+        west, south, east, north = bbox
+        qs = qs.filter(
+            longitude__gte=west, longitude__lte=east, latitude__gte=south, latitude__lte=north
+        )
+    fields = ("tracking", "title", "status", "latitude", "longitude", "created_at")
+    return list(qs.select_related(None).only(*fields)[:limit])
+
+
 def reports_of(user) -> QuerySet:
     """The reports a citizen filed (their "my reports")."""
     return (

@@ -2,6 +2,7 @@
 and render."""
 
 import datetime as dt
+import json
 import math
 
 from django.conf import settings
@@ -500,6 +501,69 @@ def public_list(request):
     )
 
 
+# Markers the map asks for at once: the newest in the visible box (the list pages the rest).
+MAP_POINTS = 300
+
+
+@require_GET
+def public_map(request):
+    """The public list as a map (markers from ``public_map_points``), with the located reports
+    also listed as links: the page without JavaScript, or with tiles that never load."""
+    form = PublicFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = CappedPaginator(selectors.located_public_reports(filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "complaints/public_map.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@require_GET
+def public_map_points(request):
+    """JSON markers for the map: public reports with a location inside ``bbox`` (west, south,
+    east, north), newest first, at most MAP_POINTS, with only what the public list shows
+    (tracking number, title, status, place). A bad filter or box is a 400."""
+    form = PublicFilterForm(request.GET or None)
+    bbox = _bbox(request.GET.get("bbox", ""))
+    if (request.GET and not form.is_valid()) or bbox is False:
+        return JsonResponse({"error": _("Saringan atau kotak peta tidak sah.")}, status=400)
+    filters = form.cleaned_data if request.GET else {}
+    rows = selectors.map_points(filters=filters, bbox=bbox, limit=MAP_POINTS + 1)
+    points = [
+        {
+            "tracking": r.tracking,
+            "title": r.title,
+            "status": r.get_status_display(),
+            "lat": float(r.latitude),
+            "lng": float(r.longitude),
+            "url": reverse("complaints:public-detail", args=[r.tracking]),
+        }
+        for r in rows[:MAP_POINTS]
+    ]
+    return JsonResponse({"points": points, "truncated": len(rows) > MAP_POINTS})
+
+
+def _bbox(value: str):
+    """(west, south, east, north) from "w,s,e,n"; None when absent; False when malformed."""
+    if not value:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in value.split(","))
+    except ValueError:
+        return False
+    finite = all(-180 <= v <= 180 for v in (west, east)) and all(
+        -90 <= v <= 90 for v in (south, north)
+    )
+    if not finite or west > east or south > north:
+        return False
+    return west, south, east, north
+
+
 @require_GET
 def public_detail(request, tracking):
     report = selectors.public_reports().filter(tracking=tracking).first()
@@ -514,8 +578,19 @@ def public_detail(request, tracking):
             "view": view,
             "timeline": audiences.timeline(report, view),
             "photos": list(audiences.files(report, view)),
+            # The place is the report's content: shown where the public sees content
+            # (complaints.audiences), and only when the reporter gave a point.
+            "location": _public_location(report, view),
         },
     )
+
+
+def _public_location(report: Report, view) -> tuple[float, float] | None:
+    if not view.content:
+        return None
+    if report.latitude is None or report.longitude is None:
+        return None
+    return float(report.latitude), float(report.longitude)
 
 
 @require_GET
@@ -601,6 +676,79 @@ def favicon(request):
     from django.templatetags.static import static
 
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+# What the service worker keeps for a phone with no connection: the report form and what it
+# needs to work (its draft script included). Nothing with a report or a person in it.
+OFFLINE_ASSETS = (
+    "css/lapor.css",
+    "js/htmx.min.js",
+    "js/offline.js",
+    "js/map.js",
+    "vendor/leaflet/leaflet.js",
+    "vendor/leaflet/leaflet.css",
+    "favicon.svg",
+    "icons/icon-192.png",
+)
+
+
+@require_GET
+def service_worker(request):
+    """/sw.js: served from the site root so that its scope covers the form (a worker under
+    /static/ could only control /static/). Never cached by the browser's HTTP cache, so that a
+    new version is picked up on the next visit."""
+    import hashlib
+
+    from django.templatetags.static import static
+
+    assets = [static(name) for name in OFFLINE_ASSETS]
+    form_url = reverse("complaints:report-create")
+    version = hashlib.sha256("\n".join([form_url, *assets]).encode()).hexdigest()[:12]
+    config = {"assets": assets, "form": form_url, "static": static(""), "version": version}
+    response = render(
+        request,
+        "sw.js",
+        {"config": json.dumps(config)},
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def web_manifest(request):
+    """The installable web app's manifest: LAPOR opens on the report form, which works offline."""
+    from django.templatetags.static import static
+
+    icons = [
+        {
+            "src": static(f"icons/{name}-{size}.png"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": purpose,
+        }
+        for name, purpose in (("icon", "any"), ("maskable", "maskable"))
+        for size in (192, 512)
+    ]
+    manifest = {
+        "name": "LAPOR! " + _("Layanan Aspirasi dan Pengaduan Online Rakyat"),
+        "short_name": "LAPOR!",
+        "description": _(
+            "Laporkan keluhan, aspirasi, atau permintaan informasi tentang pelayanan publik."
+        ),
+        "lang": request.LANGUAGE_CODE,
+        "start_url": reverse("complaints:report-create"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f6f7f9",
+        "theme_color": "#b3131b",
+        "icons": icons,
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @require_GET

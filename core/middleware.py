@@ -20,6 +20,7 @@ from django.views import defaults
 
 from . import inputs
 from .logging import request_id_var
+from .maps import tile_origin
 
 log = logging.getLogger("lapor.request")
 
@@ -67,6 +68,9 @@ class SecurityHeadersMiddleware:
         request.csp_nonce = secrets.token_urlsafe(16)
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
+            # Map tiles come from the configured tile host (core.maps), images only.
+            tiles = tile_origin()
+            img_src = f"'self' data: {tiles}" if tiles else "'self' data:"
             response["Content-Security-Policy"] = (
                 "default-src 'self'; "
                 f"script-src 'self' 'nonce-{request.csp_nonce}'; "
@@ -74,7 +78,7 @@ class SecurityHeadersMiddleware:
                 # (tests/test_csp.py); htmx's indicator styles and the API docs' page styles
                 # are static files.
                 "style-src 'self'; "
-                "img-src 'self' data:; "
+                f"img-src {img_src}; "
                 "connect-src 'self'; "
                 "object-src 'none'; "
                 "base-uri 'self'; "

@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "agencies.context_processors.roles",
+                "core.maps.map_tiles",
             ],
         },
     },
@@ -232,6 +233,18 @@ LAPOR_SITE_URL = os.environ.get("LAPOR_SITE_URL", "http://127.0.0.1:8000")
 # Development without LAPOR_SITE_URL: links in e-mail use the address of the request being
 # served (its port), not the default above (core.siteurl).
 LAPOR_SITE_URL_FROM_REQUEST = DEBUG and not os.environ.get("LAPOR_SITE_URL")
+
+# Map tiles (issue 16): a Leaflet tile URL template ({z}/{x}/{y}, optionally {s}) and the
+# attribution its licence asks for (HTML). The tile host is added to the CSP's img-src.
+# OpenStreetMap's own tiles suit development and light use only (their tile usage policy);
+# a national service sets its own tile server or provider here.
+LAPOR_MAP_TILES_URL = os.environ.get(
+    "LAPOR_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+LAPOR_MAP_ATTRIBUTION = os.environ.get(
+    "LAPOR_MAP_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+)
 
 # Celery: Redis as broker when REDIS_URL is set; otherwise tasks run eagerly in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"

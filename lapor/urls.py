@@ -27,6 +27,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", complaint_views.health, name="health"),
     path("favicon.ico", complaint_views.favicon, name="favicon"),
+    path("sw.js", complaint_views.service_worker, name="service-worker"),
+    path("manifest.webmanifest", complaint_views.web_manifest, name="web-manifest"),
 ]
 
 # A database outage met outside a view is a 503 too (core.middleware.server_error).

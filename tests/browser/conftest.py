@@ -35,6 +35,17 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
+# No browser test fetches map tiles from the internet: the tile URL points at a port where
+# nothing listens, so every journey also shows that the pages work when tiles cannot load
+# (tests/browser/test_maps.py serves tiles locally where it wants them).
+DEAD_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
+
+
+@pytest.fixture(autouse=True)
+def _tiles_from_a_dead_port(settings):
+    settings.LAPOR_MAP_TILES_URL = DEAD_TILES
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

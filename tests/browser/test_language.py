@@ -88,6 +88,7 @@ def test_english_pages_show_no_indonesian(page, live_server):
         "/lacak/LPR-XXXXX-XXXXX/",
         f"/lacak/{report.tracking}/",
         "/laporan/",
+        "/laporan/peta/",
         f"/laporan/{report.tracking}/",
         "/akun/masuk/",
         "/akun/daftar/",
