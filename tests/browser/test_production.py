@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 from django.db import connection
 
+from tests.browser.conftest import DEAD_TILES
 from tests.faults.stack import BIN, ROOT, free_port, kill_group, production_env, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
@@ -45,6 +46,7 @@ def production(django_db_setup, django_db_blocker, tmp_path_factory):
         workdir=workdir,
         static_root=workdir / "static",
     )
+    env["LAPOR_MAP_TILES_URL"] = DEAD_TILES  # no tile from the internet; maps must cope
     (workdir / "mail").mkdir()
     (workdir / "media").mkdir()
     subprocess.run(
@@ -118,7 +120,7 @@ def test_api_docs_render_in_production_mode(production, page):
     assert errors == []
 
 
-PAGES = ["/", "/lapor/", "/lacak/", "/laporan/", "/statistik/"]
+PAGES = ["/", "/lapor/", "/lacak/", "/laporan/", "/laporan/peta/", "/statistik/"]
 
 
 def test_pages_are_styled_under_the_production_csp(production, page):
