@@ -11,5 +11,6 @@ urlpatterns = [
     path("peringkat/", views.rankings, name="rankings"),
     path("laporan/", views.reports, name="reports"),
     path("instansi/<int:pk>/sk/", views.appointment_add, name="appointment-add"),
+    path("instansi/<int:pk>/kerja/", views.agency_work, name="agency-work"),
     path("sk/<int:pk>/berkas/", views.appointment_file, name="appointment-file"),
 ]

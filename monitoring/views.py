@@ -52,6 +52,14 @@ from .tables import (
 # --- access ---------------------------------------------------------------------------------
 
 
+def fold_quiet(table: dict) -> tuple[dict, list]:
+    """The table without the rows that received no report in the period, and those rows
+    (listed apart, folded away: 38 provinces of which a few have reports read at a glance).
+    The CSV keeps every row."""
+    quiet = [r for r in table["rows"] if not r["values"]["received"]]
+    return {**table, "rows": [r for r in table["rows"] if r["values"]["received"]]}, quiet
+
+
 def _provinces_readable(user) -> frozenset | None:
     """None for national readers (everything), else the provinces a supervisor watches."""
     scope = scope_for(user)
@@ -122,6 +130,7 @@ def national(request):
             [(_("Provinsi"), table), (_("Kementerian dan lembaga"), central_table)],
             period,
         )
+    table, quiet = fold_quiet(table)
     chart_rows = sorted(
         (r for r in rows if r["values"]["completion_rate"] is not None),
         key=lambda r: -r["values"]["completion_rate"],
@@ -131,6 +140,7 @@ def national(request):
         period,
         form,
         title=_("Pemantauan nasional"),
+        quiet=quiet,
         whole=whole_row("all", _("Nasional"), whole, place={}, links=links),
         table=table,
         central_table=central_table,
@@ -330,9 +340,36 @@ def agency(request, pk):
         status_table=status_table(whole, links, {"instansi": pk}),
         trend_chart=trend_points(selectors.monthly_trend(grain="O", months=12, where=Q(owner=pk))),
         **_appointments_context(request, subject),
-        **_unit_level_context(subject, period, links, units),
     )
     return render(request, "monitoring/agency.html", context)
+
+
+@login_required
+@require_GET
+def agency_work(request, pk):
+    """Units and officers of one agency: each officer's figures and the open reports by age.
+    Read from the reports table (the summaries have no officer and no "open now"), in a fixed
+    number of grouped queries over that agency's reports; the dashboards stay on summaries."""
+    subject = get_object_or_404(Agency, pk=pk, parent__isnull=True)
+    if not _may_read_agency(scope_for(request.user), subject):
+        raise PermissionDenied
+    period, form = period_of(request)
+    units = {
+        a.pk: a
+        for a in Agency.objects.filter(path__startswith=subject.path).only(
+            "pk", "name", "path", "kind", "province_id"
+        )
+    }
+    links = Links(request.user, period, list(units.values()))
+    context = {
+        "title": _("Unit dan petugas"),
+        "subject": subject,
+        "period": period,
+        "period_form": form,
+        "back": reverse("monitoring:agency", args=[pk]),
+        **_unit_level_context(subject, period, links, units),
+    }
+    return render(request, "monitoring/agency_work.html", context)
 
 
 def _unit_level_context(subject, period, links, units: dict) -> dict:
@@ -476,11 +513,13 @@ def public(request):
     if request.GET.get("format") == "csv":
         name = f"lapor-statistik-{period.start}-{period.end}.csv"
         return csv_response(name, [(_("Provinsi"), table)], period)
+    table, quiet = fold_quiet(table)
     context = common_context(
         request,
         period,
         form,
         title=_("Statistik LAPOR!"),
+        quiet=quiet,
         whole=data["whole"],
         table=table,
         status_chart=data["status_chart"],

@@ -116,6 +116,7 @@ STAFF = {
     "monitoring:rankings",
     "monitoring:reports",
     "monitoring:appointment-add",
+    "monitoring:agency-work",
     "monitoring:appointment-file",
     "api-agency-me",
     "api-agency-reports",
@@ -233,6 +234,7 @@ def target(cast, agency_a, agency_b, settings):
         "integrations:replay": delivery.pk,
         "monitoring:agency": agency_a.pk,
         "monitoring:appointment-add": agency_a.pk,
+        "monitoring:agency-work": agency_a.pk,
         "monitoring:appointment-file": sk.pk,
         "api-agency-report-file": attachment.pk,
     }

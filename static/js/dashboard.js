@@ -19,13 +19,15 @@
       var rows = data(canvas), kind = canvas.getAttribute("data-chart"), config;
       if (!rows.length) return;
       if (kind === "bar-h") {
-        canvas.parentNode.style.height = Math.max(240, rows.length * 18 + 40) + "px";
+        // One row per label, every label drawn in full (no skipping, no cut).
+        canvas.parentNode.style.height = Math.max(240, rows.length * 22 + 48) + "px";
         config = {
           type: "bar",
           data: { labels: rows.map(function (r) { return r[0]; }),
                   datasets: [{ data: rows.map(function (r) { return r[1]; }), backgroundColor: palette[1] }] },
           options: { indexAxis: "y", plugins: { legend: { display: false } },
-                     scales: { x: { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } } } }
+                     scales: { x: { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } },
+                               y: { ticks: { autoSkip: false } } } }
         };
       } else if (kind === "line") {
         var names = JSON.parse(canvas.getAttribute("data-labels") || "[]");

@@ -131,6 +131,7 @@ def pages(agency_a):
         reverse("monitoring:province", args=["32"]),
         reverse("monitoring:province", args=["35"]),
         reverse("monitoring:agency", args=[agency_a.pk]),
+        reverse("monitoring:agency-work", args=[agency_a.pk]),
         reverse("monitoring:agency", args=[kemenkes.pk]),
         reverse("monitoring:rankings") + "?tingkat=kabkota",
     ]
@@ -272,6 +273,7 @@ def test_an_agency_admin_follows_its_own_figures_and_no_one_elses(
 ):
     client.force_login(cast.admin_a)
     links = links_on(client, reverse("monitoring:agency", args=[agency_a.pk]))
+    links += links_on(client, reverse("monitoring:agency-work", args=[agency_a.pk]))
     assert links
     for href, _text in links:
         query, ids, _count = follow(client, href)

@@ -59,7 +59,7 @@ def _links(html):
 
 def test_the_agency_admin_sees_each_officers_figures(client, cast, agency_a, worked):
     client.force_login(cast.admin_a)
-    response = client.get(reverse("monitoring:agency", args=[agency_a.pk]))
+    response = client.get(reverse("monitoring:agency-work", args=[agency_a.pk]))
     rows = {row["officer"]: row for row in response.context["officers"]}
     officer = rows[cast.officer_a.pk]
     assert officer["counts"] == {"received": 5, "on_time": 3, "finished": 2, "reopened": 1}
@@ -109,7 +109,7 @@ def test_open_reports_by_age_in_working_days(client, cast, agency_a, worked):
     assert sum(1 for v in counts.values() if v) >= 4  # the ages spread over the buckets
 
     client.force_login(cast.admin_a)
-    html = client.get(reverse("monitoring:agency", args=[agency_a.pk])).content.decode()
+    html = client.get(reverse("monitoring:agency-work", args=[agency_a.pk])).content.decode()
     age_links = [(h, t) for h, t in _links(html) if "angka=umur_" in h]
     assert age_links
     for href, text in age_links:
@@ -133,7 +133,7 @@ def test_the_agency_page_costs_the_same_queries_for_more_reports(
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(cast.admin_a)
-    url = reverse("monitoring:agency", args=[agency_a.pk])
+    url = reverse("monitoring:agency-work", args=[agency_a.pk])
     client.get(url)
     with CaptureQueriesContext(connection) as before:
         client.get(url)
