@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class Province(models.Model):
@@ -28,7 +30,9 @@ class Regency(models.Model):
         KOTA = "kota", _("Kota")
 
     code = models.CharField(_("kode"), max_length=4, primary_key=True)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="regencies")
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="regencies", verbose_name=_("provinsi")
+    )
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("nama"), max_length=100)
 
@@ -43,7 +47,12 @@ class Regency(models.Model):
 
 class District(models.Model):
     code = models.CharField(_("kode"), max_length=6, primary_key=True)
-    regency = models.ForeignKey(Regency, on_delete=models.PROTECT, related_name="districts")
+    regency = models.ForeignKey(
+        Regency,
+        on_delete=models.PROTECT,
+        related_name="districts",
+        verbose_name=_("kabupaten/kota"),
+    )
     name = models.CharField(_("nama"), max_length=100)
 
     class Meta:
@@ -93,17 +102,32 @@ class Agency(models.Model):
     kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
     level = models.CharField(_("tingkat"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("induk"),
     )
-    path = models.CharField(max_length=255, db_index=True, editable=False)
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    path = models.CharField(max_length=255, db_index=True, editable=False, verbose_name=_("jalur"))
+    depth = models.PositiveSmallIntegerField(default=0, editable=False, verbose_name=_("kedalaman"))
     # A work unit's standard type ("dinas-kesehatan"), so rules can name "the health office".
     unit_type = models.SlugField(_("jenis unit"), max_length=60, blank=True)
     province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="agencies"
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agencies",
+        verbose_name=_("provinsi"),
     )
     regency = models.ForeignKey(
-        Regency, on_delete=models.PROTECT, null=True, blank=True, related_name="agencies"
+        Regency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agencies",
+        verbose_name=_("kabupaten/kota"),
     )
     is_active = models.BooleanField(_("aktif"), default=True)
     round_robin = models.BooleanField(
@@ -114,7 +138,7 @@ class Agency(models.Model):
             "memegang laporan terbuka."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat"))
 
     objects = AgencyQuerySet.as_manager()
 
@@ -196,7 +220,7 @@ class User(AbstractUser):
     phone = models.CharField(_("telepon"), max_length=20, blank=True)
     full_name = models.CharField(_("nama lengkap"), max_length=150, blank=True)
     email_verified = models.BooleanField(_("email terverifikasi"), default=False)
-    last_active_at = models.DateTimeField(null=True, blank=True)
+    last_active_at = models.DateTimeField(null=True, blank=True, verbose_name=_("terakhir aktif"))
     notify_optional = models.BooleanField(
         _("kirim pemberitahuan tambahan"),
         default=True,
@@ -204,7 +228,9 @@ class User(AbstractUser):
     )
     # The account an integration's API key acts as (integrations.services.apikey_issue): it
     # holds an officer role for the key's scope, but is no person to pick or to manage.
-    is_service = models.BooleanField(default=False, editable=False)
+    is_service = models.BooleanField(
+        default=False, editable=False, verbose_name=_("akun layanan (API)")
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("pengguna")
@@ -233,17 +259,29 @@ class Role(models.Model):
         NATIONAL_ADMIN = "national_admin", _("Admin nasional")
         OMBUDSMAN = "ombudsman", _("Pengamat Ombudsman")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("pengguna")
+    )
     kind = models.CharField(_("peran"), max_length=24, choices=Kind.choices)
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="roles"
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("instansi"),
     )
     province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="roles"
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("provinsi"),
     )
     decree = models.CharField(_("nomor SK"), max_length=120, blank=True)
     is_active = models.BooleanField(_("aktif"), default=True)
-    appointed_at = models.DateTimeField(auto_now_add=True)
+    appointed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("diangkat"))
 
     objects = RoleQuerySet.as_manager()
 
@@ -330,3 +368,22 @@ class Appointment(models.Model):
 
     def is_valid(self, day) -> bool:
         return self.revoked_at is None and self.signed_on <= day <= self.valid_until
+
+
+class TwoFactorDevice(TOTPDevice):
+    """django_otp's TOTP device as the admin shows it (Indonesian labels; django_otp's own
+    admin is English only and is replaced in agencies.admin). No table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("perangkat dua langkah")
+        verbose_name_plural = _("perangkat dua langkah")
+
+
+class RecoveryCodes(StaticDevice):
+    """django_otp's static device (the recovery codes), as the admin shows it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("kode pemulihan")
+        verbose_name_plural = _("kode pemulihan")

@@ -172,8 +172,7 @@ class ReportForm(forms.Form):
         label=_("Tampilkan nama saya di halaman publik laporan ini"),
         required=False,
         help_text=_(
-            "Tanpa centang ini, publik hanya melihat \u201cPelapor: warga\u201d dan nama "
-            "kabupaten/kota Anda."
+            "Tanpa centang ini, publik hanya melihat “Pelapor: warga” dan nama kabupaten/kota Anda."
         ),
     )
     reporter_name = forms.CharField(

@@ -97,23 +97,49 @@ class Report(models.Model):
     title = models.CharField(_("judul"), max_length=200)
     description = models.TextField(_("isi laporan"))
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("kategori"),
     )
     # The matter within the category (which road, which school), when the text, the citizen's
     # answer or triage settles it: routing sends it to the level that holds that matter.
     matter = models.ForeignKey(
-        Matter, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+        Matter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("urusan"),
     )
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="reports")
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="reports", verbose_name=_("provinsi")
+    )
     regency = models.ForeignKey(
-        Regency, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+        Regency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("kabupaten/kota"),
     )
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("kecamatan"),
     )
     address = models.CharField(_("alamat"), max_length=255, blank=True)
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("lintang")
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("bujur")
+    )
     occurred_on = models.DateField(_("tanggal kejadian"), null=True, blank=True)
 
     # Privacy. Anonymous: identity hidden from the agency, the public, the API and exports.
@@ -130,14 +156,19 @@ class Report(models.Model):
         null=True,
         blank=True,
         related_name="reports",
+        verbose_name=_("akun pelapor"),
     )
     reporter_name = models.CharField(_("nama pelapor"), max_length=150, blank=True)
     reporter_email = models.EmailField(_("email pelapor"), blank=True)
     reporter_phone = models.CharField(_("telepon pelapor"), max_length=20, blank=True)
     # Lets a guest act on their own report from the link in their e-mail (see permissions).
-    reporter_secret = models.CharField(max_length=40, default=new_reporter_secret, editable=False)
+    reporter_secret = models.CharField(
+        max_length=40, default=new_reporter_secret, editable=False, verbose_name=_("kunci pelapor")
+    )
     # When the key was last issued again (services.report_key_reissue); empty: at filing.
-    reporter_secret_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reporter_secret_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("kunci pelapor diterbitkan")
+    )
     channel = models.CharField(_("kanal"), max_length=12, choices=Channel.choices)
 
     status = models.CharField(
@@ -145,15 +176,32 @@ class Report(models.Model):
     )
     # The agency or unit that holds the report now, and the top-level agency it belongs to.
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("unit yang menangani"),
     )
     owner_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_reports"
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_reports",
+        verbose_name=_("instansi"),
     )
-    agency_path = models.CharField(max_length=255, blank=True, editable=False)
+    agency_path = models.CharField(
+        max_length=255, blank=True, editable=False, verbose_name=_("jalur instansi")
+    )
     # The agency the citizen named, if any (SP4N-LAPOR! allows it since 2025).
     requested_agency = models.ForeignKey(
-        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Agency,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("instansi yang dituju pelapor"),
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -161,53 +209,85 @@ class Report(models.Model):
         null=True,
         blank=True,
         related_name="assigned_reports",
+        verbose_name=_("petugas"),
     )
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_reports"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_reports",
+        verbose_name=_("digabungkan ke"),
     )
     routing_rule = models.ForeignKey(
-        RoutingRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        RoutingRule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("aturan disposisi"),
     )
-    routing_explanation = models.TextField(blank=True)
+    routing_explanation = models.TextField(blank=True, verbose_name=_("penjelasan disposisi"))
     suggested_category = models.ForeignKey(
-        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kategori yang disarankan"),
     )
-    category_confirmed = models.BooleanField(default=False)
-    needs_triage_decision = models.BooleanField(default=False)
+    category_confirmed = models.BooleanField(default=False, verbose_name=_("kategori dikonfirmasi"))
+    needs_triage_decision = models.BooleanField(
+        default=False, verbose_name=_("perlu keputusan triase")
+    )
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    verified_at = models.DateTimeField(null=True, blank=True)
-    dispatched_at = models.DateTimeField(null=True, blank=True)
-    agency_received_at = models.DateTimeField(null=True, blank=True)
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("diterima"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui"))
+    verified_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diverifikasi"))
+    dispatched_at = models.DateTimeField(null=True, blank=True, verbose_name=_("didisposisikan"))
+    agency_received_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("diterima instansi")
+    )
+    first_response_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("tanggapan pertama")
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diselesaikan"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ditutup"))
     # When it reached a FINISHED status (closed, rejected, merged, archived); empty while it can
     # still move. Set by the status machine (services._apply).
-    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("berakhir"))
     # Due dates, fixed when the clock starts, so a change of the limits applies from then on.
-    verify_due = models.DateTimeField(null=True, blank=True)
-    info_due = models.DateTimeField(null=True, blank=True)
-    response_due = models.DateTimeField(null=True, blank=True)
-    resolution_due = models.DateTimeField(null=True, blank=True)
-    dispute_due = models.DateTimeField(null=True, blank=True)
-    extended = models.BooleanField(default=False)
-    overdue_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
-    ombudsman_visible = models.BooleanField(default=False)
-    ombudsman_consent = models.BooleanField(default=False)
+    verify_due = models.DateTimeField(null=True, blank=True, verbose_name=_("batas verifikasi"))
+    info_due = models.DateTimeField(null=True, blank=True, verbose_name=_("batas kelengkapan"))
+    response_due = models.DateTimeField(null=True, blank=True, verbose_name=_("batas tanggapan"))
+    resolution_due = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("batas penyelesaian")
+    )
+    dispute_due = models.DateTimeField(null=True, blank=True, verbose_name=_("batas sanggahan"))
+    extended = models.BooleanField(default=False, verbose_name=_("diperpanjang"))
+    overdue_at = models.DateTimeField(null=True, blank=True, verbose_name=_("terlambat sejak"))
+    escalated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("dieskalasi"))
+    ombudsman_visible = models.BooleanField(
+        default=False, verbose_name=_("terlihat oleh Ombudsman")
+    )
+    ombudsman_consent = models.BooleanField(
+        default=False, verbose_name=_("persetujuan ke Ombudsman")
+    )
     # The reporter's explicit consent to show their identity to the Ombudsman; without it the
     # Ombudsman reads the report but not who filed it (complaints.permissions.can_see_identity).
-    ombudsman_share_identity = models.BooleanField(default=False)
+    ombudsman_share_identity = models.BooleanField(
+        default=False, verbose_name=_("identitas boleh dibagikan ke Ombudsman")
+    )
 
-    transfer_count = models.PositiveSmallIntegerField(default=0)
-    reopen_count = models.PositiveSmallIntegerField(default=0)
-    rating = models.PositiveSmallIntegerField(null=True, blank=True)
-    support_count = models.PositiveIntegerField(default=0)
+    transfer_count = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("jumlah pengalihan")
+    )
+    reopen_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("dibuka kembali"))
+    rating = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("nilai"))
+    support_count = models.PositiveIntegerField(default=0, verbose_name=_("dukungan"))
     # Bumped by every change; a form that carries an old version is refused (stale state).
-    version = models.PositiveIntegerField(default=1)
-    tags = models.ManyToManyField("Tag", blank=True, related_name="reports")
+    version = models.PositiveIntegerField(default=1, verbose_name=_("versi"))
+    tags = models.ManyToManyField("Tag", blank=True, related_name="reports", verbose_name=_("tag"))
 
     objects = ReportQuerySet.as_manager()
 
@@ -270,31 +350,54 @@ class ReportEvent(models.Model):
     """An audit event. Written in the same transaction as the change it records; never edited
     or deleted."""
 
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=24)
-    from_status = models.CharField(max_length=12, blank=True, choices=Status.choices)
-    to_status = models.CharField(max_length=12, blank=True, choices=Status.choices)
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="events", verbose_name=_("laporan")
+    )
+    action = models.CharField(max_length=24, verbose_name=_("tindakan"))
+    from_status = models.CharField(
+        max_length=12, blank=True, choices=Status.choices, verbose_name=_("dari status")
+    )
+    to_status = models.CharField(
+        max_length=12, blank=True, choices=Status.choices, verbose_name=_("ke status")
+    )
     from_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dari instansi"),
     )
     to_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ke instansi"),
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pelaku"),
     )
     # Who acted, as the public may read it ("Pelapor", "Dinas Kesehatan Kota Bandung", "Sistem").
-    actor_label = models.CharField(max_length=255, blank=True)
-    note = models.TextField(blank=True)
-    is_public = models.BooleanField(default=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor_label = models.CharField(max_length=255, blank=True, verbose_name=_("nama pelaku"))
+    note = models.TextField(blank=True, verbose_name=_("catatan"))
+    is_public = models.BooleanField(default=True, verbose_name=_("publik"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("waktu"))
 
     objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["report", "created_at"], name="event_report")]
+        verbose_name = _("peristiwa laporan")
+        verbose_name_plural = _("peristiwa laporan")
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.action} {self.from_status}->{self.to_status}"
@@ -314,19 +417,28 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 
 
 class Attachment(models.Model):
-    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=200)
-    name = models.CharField(max_length=120)
-    content_type = models.CharField(max_length=60)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    event = models.ForeignKey(
-        ReportEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("laporan")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(upload_to=attachment_path, max_length=200, verbose_name=_("berkas"))
+    name = models.CharField(max_length=120, verbose_name=_("nama"))
+    content_type = models.CharField(max_length=60, verbose_name=_("jenis berkas"))
+    size = models.PositiveIntegerField(verbose_name=_("ukuran (bita)"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
+    event = models.ForeignKey(
+        ReportEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("peristiwa"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("diunggah"))
 
     class Meta:
         ordering = ["pk"]
+        verbose_name = _("lampiran")
+        verbose_name_plural = _("lampiran")
 
     def __str__(self) -> str:
         return self.name
@@ -373,26 +485,39 @@ class OutboxMessage(models.Model):
         FAILED = "failed", _("gagal")
 
     # One message per (event, recipient, purpose): a second write is a no-op, never a duplicate.
-    dedupe_key = models.CharField(max_length=200, unique=True)
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
-    recipient = models.CharField(max_length=254)
-    subject = models.CharField(max_length=255)
-    body = models.TextField()
-    report = models.ForeignKey(
-        Report, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    dedupe_key = models.CharField(max_length=200, unique=True, verbose_name=_("kunci unik"))
+    channel = models.CharField(
+        max_length=8, choices=Channel.choices, default=Channel.EMAIL, verbose_name=_("saluran")
     )
-    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    recipient = models.CharField(max_length=254, verbose_name=_("penerima"))
+    subject = models.CharField(max_length=255, verbose_name=_("subjek"))
+    body = models.TextField(verbose_name=_("isi"))
+    report = models.ForeignKey(
+        Report,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("laporan"),
+    )
+    state = models.CharField(
+        max_length=8, choices=State.choices, default=State.PENDING, verbose_name=_("keadaan")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("percobaan"))
+    last_error = models.TextField(blank=True, verbose_name=_("galat terakhir"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diambil"))
     # The Celery task id that claimed it: if that task's worker dies, the task is delivered
     # again with the same id and takes its own claim back at once (not after STALE_CLAIM).
-    claimed_by = models.CharField(max_length=64, blank=True, db_default="")  # raw INSERTs
-    sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(
+        max_length=64, blank=True, db_default="", verbose_name=_("diambil oleh")
+    )  # raw INSERTs
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("terkirim"))
 
     class Meta:
         indexes = [models.Index(fields=["state", "created_at"], name="outbox_state")]
+        verbose_name = _("pesan keluar")
+        verbose_name_plural = _("pesan keluar")
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient}: {self.subject}"
@@ -415,16 +540,30 @@ class TimeLimit(models.Model):
         WORKING_DAYS = "working_days", _("hari kerja")
         CALENDAR_DAYS = "calendar_days", _("hari kalender")
 
-    stage = models.CharField(max_length=16, choices=Stage.choices)
-    kind = models.CharField(max_length=24, choices=Kind.choices, blank=True)
+    stage = models.CharField(max_length=16, choices=Stage.choices, verbose_name=_("tahap"))
+    kind = models.CharField(
+        max_length=24, choices=Kind.choices, blank=True, verbose_name=_("jenis laporan")
+    )
     agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("instansi"),
     )
     category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kategori"),
     )
-    amount = models.PositiveSmallIntegerField()
-    unit = models.CharField(max_length=14, choices=Unit.choices, default=Unit.WORKING_DAYS)
+    amount = models.PositiveSmallIntegerField(verbose_name=_("jumlah"))
+    unit = models.CharField(
+        max_length=14, choices=Unit.choices, default=Unit.WORKING_DAYS, verbose_name=_("satuan")
+    )
 
     class Meta:
         verbose_name = _("batas waktu")
@@ -488,7 +627,12 @@ class AnswerTemplate(models.Model):
     category, a status and the action whose box it fills; placeholders such as {salam},
     {nomor} and {batas} are filled from the report (complaints.answers)."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="answer_templates")
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        related_name="answer_templates",
+        verbose_name=_("instansi"),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -498,14 +642,19 @@ class AnswerTemplate(models.Model):
         verbose_name=_("milik"),
     )
     category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kategori"),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, blank=True)
     for_action = models.CharField(_("untuk tindakan"), max_length=24, blank=True)
     title = models.CharField(_("judul"), max_length=120)
     body = models.TextField(_("isi"))
     is_active = models.BooleanField(_("aktif"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat"))
 
     class Meta:
         ordering = ["title"]

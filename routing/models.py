@@ -17,7 +17,12 @@ class Category(models.Model):
     )
     default_unit_type = models.SlugField(_("jenis unit bawaan"), max_length=60, blank=True)
     national_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("instansi pusat"),
     )
     # Where the division of government affairs puts the category as a whole (its matters cite
     # their own article or annex row).
@@ -54,7 +59,9 @@ class Matter(models.Model):
     who answers it, citing the law that says so (routing/data/matters.csv)."""
 
     code = models.SlugField(_("kode"), max_length=60, unique=True)
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="matters")
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="matters", verbose_name=_("kategori")
+    )
     name_id = models.CharField(_("nama (Indonesia)"), max_length=160)
     name_en = models.CharField(_("nama (Inggris)"), max_length=160)
     level = models.CharField(
@@ -62,7 +69,12 @@ class Matter(models.Model):
     )
     target = models.CharField(_("tujuan"), max_length=24, choices=Target.choices)
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("instansi"),
     )
     unit_type = models.SlugField(_("jenis unit"), max_length=60, blank=True)
     legal_basis = models.TextField(_("dasar hukum"))
@@ -97,21 +109,46 @@ class RoutingRule(models.Model):
     Target = Target
 
     category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="rules"
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rules",
+        verbose_name=_("kategori"),
     )
     matter = models.ForeignKey(
-        Matter, on_delete=models.CASCADE, null=True, blank=True, related_name="rules"
+        Matter,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rules",
+        verbose_name=_("urusan"),
     )
     kind = models.CharField(_("jenis laporan"), max_length=24, blank=True)
     province = models.ForeignKey(
-        Province, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Province,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("provinsi"),
     )
     regency = models.ForeignKey(
-        Regency, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Regency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kabupaten/kota"),
     )
     target = models.CharField(_("tujuan"), max_length=24, choices=Target.choices)
     target_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("instansi tujuan"),
     )
     unit_type = models.SlugField(_("jenis unit"), max_length=60, blank=True)
     priority = models.IntegerField(_("prioritas"), default=0)
