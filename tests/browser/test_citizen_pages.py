@@ -2,6 +2,8 @@
 Also the small things: the error summary takes focus after a failed submit, the rating says
 what each mark means, /favicon.ico answers, every page has a meta description."""
 
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
@@ -22,6 +24,12 @@ def test_every_citizen_page_is_axe_clean_on_a_phone(a11y_phone, live_server, age
     page = a11y_phone
     national = make_staff("national_admin")
     public = published_report(national, title="Lampu jalan mati di Jalan Dago")
+    located = published_report(
+        national,
+        title="Trotoar rusak di Jalan Riau",
+        latitude=Decimal("-6.908000"),
+        longitude=Decimal("107.619000"),
+    )
     resolved = dispatched_report(agency_a, national, title="Saluran tersumbat di Antapani")
     officer = make_staff("officer", agency=agency_a)
     report_transition(report_id=resolved.pk, action="respond", actor=officer, note="Dicek.")
@@ -37,6 +45,8 @@ def test_every_citizen_page_is_axe_clean_on_a_phone(a11y_phone, live_server, age
         "public list": "/laporan/",
         "public list (search)": "/laporan/?q=lampu",
         "public report": f"/laporan/{public.tracking}/",
+        "public report (with its map)": f"/laporan/{located.tracking}/",
+        "public map": "/laporan/peta/",
         "sign in": "/akun/masuk/",
         "sign up": "/akun/daftar/",
         "password reset": "/akun/sandi/lupa/",
@@ -55,9 +65,25 @@ def test_every_citizen_page_is_axe_clean_on_a_phone(a11y_phone, live_server, age
     expect(page.get_by_label("5: Sangat puas")).to_be_visible()
 
     page.goto(live_server.url + "/lapor/")
-    page.get_by_role("button", name="Kirim laporan").click()
+    page.get_by_role("button", name="Kirim laporan", exact=True).click()
     expect(page.locator(".error-summary")).to_be_focused()
     assert_accessible(page, "form with errors")
+    page.get_by_text("Titik lokasi di peta (opsional)").click()
+    expect(page.get_by_test_id("pin-map")).to_be_visible()
+    assert_accessible(page, "form with errors (map open)")
+
+    page.get_by_label("Judul").fill("Saluran air tersumbat di Jalan Riau")
+    page.get_by_label("Isi laporan").fill(
+        "Saluran air di Jalan Riau tersumbat sampah sehingga air meluap ke jalan setiap hujan."
+    )
+    page.get_by_label("Provinsi").select_option("32")
+    expect(page.locator("#id_regency optgroup")).to_have_count(0)
+    page.get_by_label("Kabupaten/kota").select_option("3273")
+    page.get_by_label("Nama Anda").fill("Rina Kusumawati")
+    page.get_by_label("Email").fill("rina@example.id")
+    page.get_by_role("button", name="Kirim laporan", exact=True).click(no_wait_after=True)
+    page.get_by_test_id("tracking-number").wait_for(timeout=60_000)
+    assert_accessible(page, "confirmation")
 
     citizen = make_user(full_name="Rudi Hartono")
     page.goto(live_server.url + "/akun/masuk/")
