@@ -704,7 +704,8 @@ def service_worker(request):
     assets = [static(name) for name in OFFLINE_ASSETS]
     form_url = reverse("complaints:report-create")
     version = hashlib.sha256("\n".join([form_url, *assets]).encode()).hexdigest()[:12]
-    config = {"assets": assets, "form": form_url, "static": static(""), "version": version}
+    # STATIC_URL, not static(""): the manifest storage of production has no entry for "".
+    config = {"assets": assets, "form": form_url, "static": settings.STATIC_URL, "version": version}
     response = render(
         request,
         "sw.js",

@@ -35,11 +35,26 @@
     var lat = document.getElementById(el.getAttribute("data-lat-input"));
     var lng = document.getElementById(el.getAttribute("data-lng-input"));
     if (!lat || !lng) return;
+    // The form's map sits in a closed <details>: made when first opened, so that a citizen who
+    // never opens it downloads no tile (and Leaflet measures a box that is shown).
+    var details = el.closest("details");
+    if (details && !details.open) {
+      details.addEventListener("toggle", function once() {
+        if (!details.open) return;
+        details.removeEventListener("toggle", once);
+        makePin(el, lat, lng);
+      });
+      return;
+    }
+    makePin(el, lat, lng);
+  }
+
+  function makePin(el, lat, lng) {
     el.hidden = false;
     var map = base(el), marker = null;
     function place(latlng, pan) {
       if (marker) marker.setLatLng(latlng); else marker = dot(latlng).addTo(map);
-      if (pan) map.setView(latlng, Math.max(map.getZoom(), 15));
+      if (pan) map.setView(latlng, Math.max(map.getZoom() || 0, 15));
     }
     function fromFields(pan) {
       var a = number(lat.value), b = number(lng.value);
@@ -58,11 +73,6 @@
     });
     lat.addEventListener("change", function () { fromFields(true); });
     lng.addEventListener("change", function () { fromFields(true); });
-    // The form's map sits in a <details>: Leaflet measures its box once it is shown.
-    var details = el.closest("details");
-    if (details) details.addEventListener("toggle", function () {
-      if (details.open) { map.invalidateSize(); if (!fromFields(true)) map.setView(INDONESIA, 4); }
-    });
   }
 
   function point(el) {

@@ -58,8 +58,10 @@ def test_the_pin_fills_the_location_fields_with_tiles_that_never_load(a11y_phone
     page, errors = a11y_phone, []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(live_server.url + "/lapor/")
-    page.get_by_text("Titik lokasi di peta (opsional)").click()
     pin = page.get_by_test_id("pin-map")
+    page.wait_for_load_state("load")
+    assert pin.locator("img").count() == 0  # no tile downloaded unless the map is opened
+    page.get_by_text("Titik lokasi di peta (opsional)").click()
     expect(pin).to_be_visible()
     expect(pin.locator("img.leaflet-tile").first).to_be_attached()  # asked, never loaded
     assert_accessible(page, "form (map open)")

@@ -151,3 +151,15 @@ def test_the_access_log_drops_query_strings(production):
     log = access.read_text()
     assert re.search(r'"GET /lacak/LPR-AAAAA-AAAAA/ HTTP/1\.1" \d{3}', log), log
     assert KEY not in log and TOKEN not in log and "?" not in log
+
+
+def test_the_service_worker_and_manifest_answer_in_production_mode(production):
+    # The worker named its static folder with static(""), which the manifest storage of
+    # production refuses (a 500 that only production showed; Lighthouse found it).
+    base, _access = production
+    with urllib.request.urlopen(base + "/sw.js", timeout=10) as response:  # noqa: S310
+        body = response.read().decode()
+        assert response.status == 200 and response.headers["Service-Worker-Allowed"] == "/"
+    assert '"static": "/static/"' in body
+    assert re.search(r'"/static/js/offline\.[0-9a-f]{12}\.js"', body)  # hashed names kept
+    assert _get(base + "/manifest.webmanifest") == 200
