@@ -171,6 +171,12 @@ class PeriodForm(forms.Form):
         return Range.this_year(today)
 
 
+def refused_status(form: PeriodForm) -> int:
+    """400 for a page asked for a period it refused (year 9999, an end before the start): the
+    page still shows, with the default period and the message next to the field."""
+    return 400 if form.is_bound and form.errors else 200
+
+
 def period_of(request) -> tuple[Range, PeriodForm]:
     form = PeriodForm(request.GET or None)
     if form.is_bound:

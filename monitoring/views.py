@@ -42,6 +42,7 @@ from .tables import (
     csv_response,
     display,
     period_of,
+    refused_status,
     status_chart,
     status_table,
     table_row,
@@ -151,7 +152,7 @@ def national(request):
         ],
         trend_chart=trend_points(selectors.monthly_trend(grain="P", months=12)),
     )
-    return render(request, "monitoring/national.html", context)
+    return render(request, "monitoring/national.html", context, status=refused_status(form))
 
 
 @login_required
@@ -250,7 +251,7 @@ def province(request, code):
             selectors.monthly_trend(grain="P", months=12, where=Q(province=code))
         ),
     )
-    return render(request, "monitoring/province.html", context)
+    return render(request, "monitoring/province.html", context, status=refused_status(form))
 
 
 def _may_read_agency(scope, subject) -> bool:
@@ -341,7 +342,7 @@ def agency(request, pk):
         trend_chart=trend_points(selectors.monthly_trend(grain="O", months=12, where=Q(owner=pk))),
         **_appointments_context(request, subject),
     )
-    return render(request, "monitoring/agency.html", context)
+    return render(request, "monitoring/agency.html", context, status=refused_status(form))
 
 
 @login_required
@@ -481,7 +482,7 @@ def rankings(request):
         minimum=RANK_MINIMUM,
         back=reverse("monitoring:national"),
     )
-    return render(request, "monitoring/rankings.html", context)
+    return render(request, "monitoring/rankings.html", context, status=refused_status(form))
 
 
 @require_GET
@@ -534,7 +535,7 @@ def public(request):
         ],
         public=True,
     )
-    return render(request, "monitoring/public.html", context)
+    return render(request, "monitoring/public.html", context, status=refused_status(form))
 
 
 class BehindForm(forms.Form):
