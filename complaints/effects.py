@@ -309,6 +309,26 @@ def dispute(report: Report, params: dict, step: Step) -> dict:
     return {}
 
 
+def _open_question(report: Report, params: dict):
+    followup = params.get("followup")
+    if followup is None or followup.answer or followup.report_id != report.pk:
+        raise InvalidAction(_("Jawaban ini hanya untuk pertanyaan \u201cSudah beres?\u201d."))
+    return followup
+
+
+def followup_fixed(report: Report, params: dict, step: Step) -> dict:
+    """The reporter says the problem is fixed: recorded as the event, nothing else changes."""
+    _open_question(report, params)
+    return {"followup": "fixed"}
+
+
+def reopen(report: Report, params: dict, step: Step) -> dict:
+    """The reporter says a closed report is not fixed: back to the agency, as a dispute."""
+    _open_question(report, params)
+    report.closed_at = None
+    return {**dispute(report, params, step), "followup": "not_fixed"}
+
+
 def rate(report: Report, params: dict, step: Step) -> dict:
     if not params.get("rating"):
         raise InvalidAction(_("Beri nilai 1 sampai 5."))

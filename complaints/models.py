@@ -752,3 +752,32 @@ class ExportJob(models.Model):
         if self.state == self.State.DONE:
             return 100
         return min(99, self.written * 100 // self.total) if self.total else 0
+
+
+class FollowUp(models.Model):
+    """ "Sudah beres?": the one question a reporter is asked some working weeks after an
+    agency resolved their report (FixMyStreet's questionnaire; complaints.followups). One per
+    resolution, named by its moment (a dispute clears ``Report.resolved_at`` and a new
+    resolution sets it again, so it is asked again). Answering "no" reopens the report
+    through the status machine; "yes" is recorded as its event."""
+
+    class Answer(models.TextChoices):
+        FIXED = "fixed", _("Sudah beres")
+        NOT_FIXED = "not_fixed", _("Belum beres")
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="followups")
+    resolved_at = models.DateTimeField()
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "resolved_at"], name="followup_once_per_resolution"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.answer or 'asked'}"

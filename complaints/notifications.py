@@ -9,6 +9,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from agencies.models import Role
@@ -125,7 +126,7 @@ def _citizen_email(event: ReportEvent, report: Report) -> None:
 def _key_link(event: ReportEvent, report: Report, via: str) -> None:
     """The link with the reporter's new key (services.report_key_reissue), by e-mail or SMS
     to the contact the report was filed with."""
-    url = f"{settings.LAPOR_SITE_URL}{report.get_absolute_url()}?k={report.reporter_secret}"
+    url = f"{site_url()}{report.get_absolute_url()}?k={report.reporter_secret}"
     with translation.override("id"):
         context = {"report": report, "manage_url": url}
         subject = render_to_string("complaints/email/new_key_subject.txt", context).strip()
@@ -149,6 +150,36 @@ def _key_link(event: ReportEvent, report: Report, via: str) -> None:
             recipient=report.reporter_email,
             subject=subject,
             body=body,
+            report=report,
+        )
+
+
+def followup_question(followup, report: Report) -> None:
+    """ "Sudah beres?" to the reporter: an e-mail with a link to answer, and an SMS they can
+    answer from any phone (BERES / BELUM <nomor>, integrations.sms). One of each per question."""
+    path = reverse("complaints:followup", args=[report.tracking, followup.pk])
+    with translation.override("id"):
+        context = {"report": report, "url": f"{site_url()}{path}?k={report.reporter_secret}"}
+        subject = render_to_string("complaints/email/followup_subject.txt", context).strip()
+        body = render_to_string("complaints/email/followup_body.txt", context)
+        text = translation.gettext(
+            "LAPOR %(t)s: Sudah beres? Balas BERES %(t)s, atau BELUM %(t)s <alasan> ke 1708."
+        ) % {"t": report.tracking}
+    if report.reporter_email:
+        outbox_add(
+            dedupe_key=f"followup:{followup.pk}:email",
+            recipient=report.reporter_email,
+            subject=subject,
+            body=body,
+            report=report,
+        )
+    if report.reporter_phone:
+        outbox_add(
+            dedupe_key=f"followup:{followup.pk}:sms",
+            channel="sms",
+            recipient=report.reporter_phone,
+            subject="SMS",
+            body=text[:SMS_LIMIT],
             report=report,
         )
 

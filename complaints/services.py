@@ -34,6 +34,7 @@ from .errors import (
 from .models import (
     FINISHED_STATUSES,
     Attachment,
+    FollowUp,
     Report,
     ReportEvent,
     StagedUpload,
@@ -535,3 +536,62 @@ def report_key_reissue(*, report_id: int, contact: str) -> bool:
             return False
         report_transition(report_id=report_id, action="reissue_key", system=True, via=via)
     return True
+
+
+# --- "Sudah beres?" ------------------------------------------------------------------------
+
+
+def followup_ask(*, report_id: int) -> FollowUp | None:
+    """Asks the reporter "Sudah beres?" about the report's current resolution, by e-mail and
+    SMS through the outbox, in one transaction with the question's row. Once per resolution:
+    a second call (another sweep, a retry) finds the row and sends nothing.
+
+    Returns the new question, or None when there is nothing to ask (not resolved or closed,
+    no contact, already asked)."""
+    with transaction.atomic():
+        report = _lock(report_id)
+        if report.status not in (Status.RESOLVED, Status.CLOSED) or report.resolved_at is None:
+            return None
+        if not (report.reporter_email or report.reporter_phone):
+            return None
+        followup, created = FollowUp.objects.get_or_create(
+            report=report, resolved_at=report.resolved_at
+        )
+        if not created:
+            return None
+        notifications.followup_question(followup, report)
+    return followup
+
+
+def followup_answer(
+    *, followup_id: int, fixed: bool, note: str = "", actor=None, token: str | None = None
+) -> FollowUp:
+    """The reporter's answer to "Sudah beres?", through the status machine: "yes" records
+    ``followup_fixed``; "no" (with what is not fixed in ``note``) reopens the report, by
+    ``dispute`` while it is resolved and ``reopen`` once it closed. The answer and its event
+    are one transaction; a question is answered once.
+
+    Raises InvalidAction (answered already, or "no" without a note), ActionForbidden (not
+    the reporter), TransitionNotAllowed (the report moved on since)."""
+    with transaction.atomic():
+        followup = FollowUp.objects.select_for_update().get(pk=followup_id)
+        if followup.answer:
+            raise InvalidAction(_("Pertanyaan ini sudah dijawab. Terima kasih."))
+        report = Report.objects.only("status").get(pk=followup.report_id)
+        if fixed:
+            action = "followup_fixed"
+        else:
+            action = "dispute" if report.status == Status.RESOLVED else "reopen"
+        params = {"followup": followup} if action != "dispute" else {}
+        report_transition(
+            report_id=followup.report_id,
+            action=action,
+            actor=actor,
+            token=token,
+            note=note,
+            **params,
+        )
+        followup.answer = FollowUp.Answer.FIXED if fixed else FollowUp.Answer.NOT_FIXED
+        followup.answered_at = timezone.now()
+        followup.save(update_fields=["answer", "answered_at"])
+    return followup

@@ -210,6 +210,15 @@ def auto_triage_task(report_id: int) -> str:
 
 
 @shared_task
+def followup_sweep() -> int:
+    """ "Sudah beres?" to reporters whose report was resolved some working weeks ago
+    (complaints.sweeps.ask_followups); idempotent."""
+    from .sweeps import ask_followups
+
+    return ask_followups()
+
+
+@shared_task
 def daily_digest() -> int:
     """The officers' morning digest (complaints.digest); safe to run twice."""
     from .digest import send_daily_digests

@@ -16,6 +16,7 @@ urlpatterns = [
     path("lacak/", views.track, name="track"),
     path("lacak/<tracking:tracking>/", views.track_detail, name="track-detail"),
     path("lacak/<tracking:tracking>/kunci-baru/", views.track_new_key, name="track-new-key"),
+    path("lacak/<tracking:tracking>/beres/<int:pk>/", views.followup, name="followup"),
     path("laporan/", views.public_list, name="public-list"),
     path("laporan/peta/", views.public_map, name="public-map"),
     path("laporan/peta/titik/", views.public_map_points, name="public-map-points"),

@@ -44,7 +44,7 @@ from .forms import (
     agency_choices,
     regency_choices,
 )
-from .models import Attachment, Channel, Report, Status
+from .models import Attachment, Channel, FollowUp, Report, Status
 from .paging import CappedPaginator
 from .permissions import (
     can_see_identity,
@@ -54,6 +54,7 @@ from .permissions import (
     view_of,
 )
 from .services import (
+    followup_answer,
     ombudsman_eligible,
     report_key_reissue,
     report_submit,
@@ -406,6 +407,48 @@ def track_new_key(request, tracking):
         "complaints/track_new_key.html",
         {"report": report, "form": form, "sent": sent},
         status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def followup(request, tracking, pk):
+    """ "Sudah beres?": the reporter (key from the e-mail, or their account) answers the
+    question asked some weeks after a resolution; "belum" reopens the report. Anyone else,
+    and a question of another report, is 404."""
+    question = FollowUp.objects.select_related("report").filter(pk=pk).first()
+    token = _reporter_token(request)
+    if (
+        question is None
+        or question.report.tracking != tracking
+        or not is_reporter(request.user, question.report, token)
+    ):
+        raise Http404
+    report = question.report
+    if request.method == "POST" and not question.answer:
+        answer = request.POST.get("answer", "")
+        if answer not in FollowUp.Answer.values:
+            messages.error(request, _("Pilih salah satu jawaban."))
+            return redirect(f"{request.path}?k={token}" if token else request.path)
+        try:
+            followup_answer(
+                followup_id=question.pk,
+                fixed=answer == FollowUp.Answer.FIXED,
+                note=request.POST.get("note", "")[:5000],
+                actor=request.user,
+                token=token,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(f"{request.path}?k={token}" if token else request.path)
+        if answer == FollowUp.Answer.FIXED:
+            messages.success(request, _("Terima kasih, jawaban Anda sudah tercatat."))
+        else:
+            messages.success(request, _("Laporan Anda dibuka kembali dan diteruskan ke instansi."))
+        return _back_to_report(report, token)
+    return render(
+        request,
+        "complaints/followup.html",
+        {"question": question, "report": report, "token": token},
     )
 
 

@@ -331,6 +331,32 @@ ACTIONS: dict[str, Action] = {
             effect=fx.dispute,
             webhook="disputed",
         ),
+        # "Sudah beres?" (complaints.sweeps.ask_followups; FixMyStreet's questionnaire): the
+        # reporter's answer to the one question asked some working weeks after a resolution.
+        # "Yes" is recorded; "no" reopens the report: "dispute" while it is resolved,
+        # "reopen" (the same effect, counted as a reopening) once it closed. Only with the
+        # open question (services.followup_answer), never from a page alone.
+        _a(
+            "followup_fixed",
+            [S.RESOLVED, S.CLOSED],
+            None,
+            REPORTER,
+            True,
+            _("Pelapor: sudah beres"),
+            effect=fx.followup_fixed,
+            webhook="followup_fixed",
+        ),
+        _a(
+            "reopen",
+            [S.CLOSED],
+            S.IN_PROGRESS,
+            REPORTER,
+            True,
+            _("Belum beres menurut pelapor: dibuka kembali"),
+            needs_note=True,
+            effect=fx.reopen,
+            webhook="disputed",
+        ),
         _a(
             "rate",
             [S.RESOLVED, S.CLOSED],

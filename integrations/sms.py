@@ -10,6 +10,9 @@ What a citizen may send:
   BANDUNG ...") files the report for their province and leaves the regency to triage; a name
   shared across provinces is asked back.
 - ``STATUS <tracking number>``: the report's status.
+- ``BERES <tracking number>`` / ``BELUM <tracking number> <what is not fixed>``: the answer to
+  "Sudah beres?" (complaints.sweeps.ask_followups), from the phone the report gave; "belum"
+  reopens the report.
 - Anything else (free text): a report if it names its place with "KOTA x", "KAB x" or
   "PROVINSI x"; otherwise LAPOR asks for the region and files the text when the citizen
   answers with one (within a day).
@@ -25,9 +28,10 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Province, Regency
 from complaints import tracking
-from complaints.models import Channel, Kind, Report
+from complaints.errors import DomainError
+from complaints.models import Channel, FollowUp, Kind, Report
 from complaints.notifications import outbox_add
-from complaints.services import NewReport, report_submit
+from complaints.services import NewReport, followup_answer, report_submit
 from core.memo import Memo
 
 from .models import SmsInbound
@@ -179,6 +183,8 @@ def _decide(sender: str, text: str) -> Outcome:
     keyword = words[0] if words else ""
     if keyword == "STATUS":
         return _status(" ".join(text.split()[1:]))
+    if keyword in ("BERES", "BELUM"):
+        return _followup(sender, text.split()[1:], fixed=keyword == "BERES")
     if keyword == "LAPOR":
         raw_words = text.split()[1:]
         try:
@@ -285,3 +291,55 @@ def _status(number: str) -> Outcome:
     if report.agency is not None:
         text += f" ({report.agency.name})"
     return Outcome(text + ".", SmsInbound.State.STATUS, report)
+
+
+def _digits(phone: str) -> str:
+    digits = "".join(c for c in phone if c.isdigit())
+    return "62" + digits[1:] if digits.startswith("0") else digits
+
+
+def _followup(sender: str, words: list[str], *, fixed: bool) -> Outcome:
+    """ "BERES <nomor>" or "BELUM <nomor> <alasan>": answers the open "Sudah beres?" question of
+    a report filed with this phone (services.followup_answer, the status machine)."""
+    number = " ".join(words[:1])
+    note = " ".join(words[1:]).strip()
+    try:
+        normalized = tracking.normalize(number)
+    except tracking.TrackingError:
+        return Outcome(
+            _("Nomor laporan tidak dikenali. Contoh: BERES LPR-7K3QA-9M2XB"),
+            SmsInbound.State.STATUS,
+        )
+    question = (
+        FollowUp.objects.select_related("report")
+        .filter(report__tracking=normalized, answer="")
+        .order_by("-pk")
+        .first()
+    )
+    if question is None or _digits(question.report.reporter_phone) != _digits(sender):
+        return Outcome(
+            _("Tidak ada pertanyaan terbuka untuk laporan %(t)s dari nomor ini.")
+            % {"t": normalized},
+            SmsInbound.State.STATUS,
+        )
+    report = question.report
+    if not fixed and not note:
+        return Outcome(
+            _("Tulis apa yang belum beres: BELUM %(t)s <alasan>.") % {"t": report.tracking},
+            SmsInbound.State.STATUS,
+            report,
+        )
+    try:
+        followup_answer(
+            followup_id=question.pk,
+            fixed=fixed,
+            note=note,
+            token=report.reporter_secret,  # the phone the report gave: its reporter
+        )
+    except DomainError as exc:
+        return Outcome(exc.message, SmsInbound.State.STATUS, report)
+    if fixed:
+        reply = _("Terima kasih, jawaban Anda untuk %(t)s tercatat.")
+    else:
+        reply = _("Laporan %(t)s dibuka kembali dan diteruskan ke instansi.")
+    return Outcome(reply % {"t": report.tracking}, SmsInbound.State.STATUS, report)

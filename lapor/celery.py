@@ -23,6 +23,11 @@ app.conf.beat_schedule = {
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 30.0},
     # Large exports: expired files deleted, lost builds started again.
     "export-sweep": {"task": "complaints.tasks.export_sweep", "schedule": crontab(minute="*/10")},
+    # "Sudah beres?" to reporters some working weeks after a resolution: in the morning.
+    "followup-sweep": {
+        "task": "complaints.tasks.followup_sweep",
+        "schedule": crontab(hour=9, minute=0),
+    },
     # Officers' daily digest at 06:30 (CELERY_TIMEZONE is Asia/Jakarta: WIB).
     "daily-digest": {
         "task": "complaints.tasks.daily_digest",

@@ -230,6 +230,9 @@ else:
     EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "LAPOR <noreply@lapor.local>")
 LAPOR_SITE_URL = os.environ.get("LAPOR_SITE_URL", "http://127.0.0.1:8000")
+# "Sudah beres?" (complaints.sweeps.ask_followups): working weeks after a resolution before
+# the reporter is asked whether it is fixed (FixMyStreet asks after 4 weeks); 0: never asked.
+LAPOR_FOLLOWUP_WEEKS = envint("LAPOR_FOLLOWUP_WEEKS", 4)
 # Development without LAPOR_SITE_URL: links in e-mail use the address of the request being
 # served (its port), not the default above (core.siteurl).
 LAPOR_SITE_URL_FROM_REQUEST = DEBUG and not os.environ.get("LAPOR_SITE_URL")

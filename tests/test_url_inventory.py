@@ -85,6 +85,8 @@ OWN = {
 # URL has to be classified here before the suite passes.
 STAFF = {
     "complaints:attachment",
+    # "Sudah beres?": the reporter's own question, by their key or account; 404 to others.
+    "complaints:followup",
     "triage:queue",
     "triage:detail",
     "triage:act",
@@ -221,7 +223,11 @@ def target(cast, agency_a, agency_b, settings):
     from tests.monitoring.test_appointments import record
 
     sk = record(agency_a, cast.national)
+    from complaints.models import FollowUp
+
+    question = FollowUp.objects.create(report=report, resolved_at=report.created_at)
     numbers = {
+        "complaints:followup": question.pk,
         "workspace:export-job": export.key,
         "workspace:export-download": export.key,
         "complaints:attachment": attachment.pk,

@@ -98,6 +98,8 @@ def step_params(w: World, action: str) -> dict:
 def act(w: World, report: Report, action: str, actor_key: str | None, **extra) -> Report:
     spec = workflow.ACTIONS[action]
     kwargs = {**step_params(w, action), **extra}
+    if action in ("followup_fixed", "reopen"):  # the answer to the report's open question
+        kwargs.setdefault("followup", _question(report))
     if actor_key == "system":
         kwargs["system"] = True
     elif actor_key is not None:
@@ -105,6 +107,13 @@ def act(w: World, report: Report, action: str, actor_key: str | None, **extra) -
     if spec.needs_note:
         kwargs.setdefault("note", NOTE)
     return report_transition(report_id=report.pk, action=action, **kwargs)
+
+
+def _question(report: Report):
+    from complaints.models import FollowUp
+
+    moment = report.resolved_at or report.created_at
+    return FollowUp.objects.get_or_create(report=report, resolved_at=moment)[0]
 
 
 def drive(w: World, status: str, **filing) -> Report:
@@ -167,6 +176,8 @@ RIGHT: dict[str, Right] = {
     "accept": Right("citizen"),
     "dispute": Right("citizen"),
     "rate": Right("citizen"),
+    "followup_fixed": Right("citizen"),
+    "reopen": Right("citizen"),
     "auto_close": Right("system"),
     "mark_overdue": Right("system"),
     "escalate": Right("system"),
