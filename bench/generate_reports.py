@@ -511,7 +511,15 @@ class Life:
         "transfer_count",
         "verified_at",
         "verify_due",
+        # Not simulated: the verification sweep's mark (written NULL, as the column's default;
+        # a report verified after its limit still counts as verified late).
+        "verify_overdue_at",
     )  # fmt: skip
+
+    @property
+    def requested_agency_id(self):
+        """The agency the reporter named (the summaries' name for ``requested``)."""
+        return self.requested
 
     def __init__(self):
         for name in self.__slots__:

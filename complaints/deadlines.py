@@ -26,6 +26,10 @@ DEFAULTS: dict[tuple[str, str], tuple[int, str]] = {
     (Stage.RESOLUTION, Kind.INFORMATION_REQUEST): (10, Unit.WORKING_DAYS),
     (Stage.EXTENSION, Kind.INFORMATION_REQUEST): (7, Unit.WORKING_DAYS),
     (Stage.DISPUTE, ""): (10, Unit.WORKING_DAYS),
+    # UU 14/2008 art. 36(1), 36(2) and 37(2): fixed by law, for information requests only.
+    (Stage.OBJECTION_WINDOW, Kind.INFORMATION_REQUEST): (30, Unit.WORKING_DAYS),
+    (Stage.OBJECTION, Kind.INFORMATION_REQUEST): (30, Unit.WORKING_DAYS),
+    (Stage.COMMISSION, Kind.INFORMATION_REQUEST): (14, Unit.WORKING_DAYS),
 }
 
 
@@ -255,3 +259,53 @@ def sentence(step: NextAnswer, *, short: bool = False) -> str:
         ),
     }[step.waiting_for]
     return text % {"when": when}
+
+
+# --- the verification clock -----------------------------------------------------------------
+# Verification by the national administrators (or by the agency a report names, SP4N-LAPOR!'s
+# Admin Instansi): 3 working days from submission, the limit SP4N-LAPOR! publishes for the
+# procedure set by Perpres 76/2013 (Pengelolaan Pengaduan Pelayanan Publik) and PermenPANRB
+# 46/2020 (Peta Jalan SP4N-LAPOR!), see DESIGN.md, Time limits; the article was not checked
+# here. It is the ``TimeLimit`` row "verify", which a national admin may change. A report
+# still waiting for verification after ``verify_due`` is marked by the sweep
+# (``verify_overdue_at``) and told to whoever must act.
+
+
+def verify_past_limit_q(now: dt.datetime) -> Q:
+    """Reports waiting for verification past their limit and not yet marked (the sweep's work)."""
+    return Q(status=Status.SUBMITTED, verify_due__lt=now, verify_overdue_at__isnull=True)
+
+
+def verify_overdue_q() -> Q:
+    """Reports waiting for verification now, past their limit (marked by the sweep)."""
+    return Q(status=Status.SUBMITTED, verify_overdue_at__isnull=False)
+
+
+def verify_late_q() -> Q:
+    """``is_verify_late`` as a query (the list behind a dashboard's count)."""
+    return Q(verify_overdue_at__isnull=False) | Q(verified_at__gt=F("verify_due"))
+
+
+def verify_on_time_q() -> Q:
+    """``is_verified_on_time`` as a query, without negation (a NULL limit is not missed)."""
+    met = Q(verify_due__isnull=True) | Q(verified_at__lte=F("verify_due"))
+    return Q(verified_at__isnull=False, verify_overdue_at__isnull=True) & met
+
+
+def is_verify_overdue(report) -> bool:
+    return report.status == Status.SUBMITTED and report.verify_overdue_at is not None
+
+
+def is_verify_late(report) -> bool:
+    """Missed the verification limit: marked by the sweep, or verified after the limit."""
+    return report.verify_overdue_at is not None or _after(report.verified_at, report.verify_due)
+
+
+def is_verified_on_time(report) -> bool:
+    return report.verified_at is not None and not is_verify_late(report)
+
+
+def verified_by_agency(report) -> bool:
+    """The report names an agency, which verifies it itself (complaints.permissions
+    .addressed_to); the others wait for national triage."""
+    return bool(report.requested_agency_id)

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 
-from . import deadlines, selectors
+from . import deadlines, information, selectors, skm
 from .errors import InvalidAction, TransitionNotAllowed
-from .models import Kind, Report, ReportEvent, Status, Tag, new_reporter_secret
+from .models import Kind, Report, ReportEvent, Status, SurveyResponse, Tag, new_reporter_secret
 from .workdays import Calendar
 
 MAX_MOVES = 3  # more transfers than this go to national triage for a decision
@@ -47,6 +47,10 @@ def ombudsman_eligible(report: Report, now=None) -> bool:
     """May the reporter hand the report to the Ombudsman now?"""
     now = now or timezone.now()
     if report.ombudsman_consent or report.dispatched_at is None:
+        return False
+    if report.kind == Kind.INFORMATION_REQUEST:
+        # Its own path: objection to the PPID's superior, then the Komisi Informasi
+        # (UU 14/2008 art. 35-37, complaints.information).
         return False
     if report.status not in deadlines.OVERDUE_STATUSES:
         return False
@@ -211,6 +215,9 @@ def respond(report: Report, params: dict, step: Step) -> dict:
 def resolve(report: Report, params: dict, step: Step) -> dict:
     report.resolved_at = step.now
     report.dispute_due = _due(report, deadlines.Stage.DISPUTE, step)
+    if information.is_request(report) and report.objection_at is None:
+        # UU 14/2008 art. 36(1): an objection within 30 working days of the answer.
+        report.objection_by = _due(report, deadlines.Stage.OBJECTION_WINDOW, step)
     return {}
 
 
@@ -335,6 +342,69 @@ def rate(report: Report, params: dict, step: Step) -> dict:
     return {}
 
 
+def survey(report: Report, params: dict, step: Step) -> dict:
+    """The reporter's SKM answers, once: nine answers 1-4 (complaints.skm)."""
+    if report.surveyed_at is not None:
+        raise TransitionNotAllowed()
+    answers = skm.valid_answers(params.get("answers") or [])
+    if answers is None:
+        raise InvalidAction(_("Jawab kesembilan pertanyaan survei, masing-masing 1 sampai 4."))
+    SurveyResponse.objects.create(
+        report=report,
+        owner_agency_id=report.owner_agency_id,
+        category_id=report.category_id,
+        province_id=report.province_id,
+        **dict(zip(skm.FIELDS, answers, strict=True)),
+    )
+    report.surveyed_at = step.now
+    return {"skm": answers}
+
+
+def info_objection(report: Report, params: dict, step: Step) -> dict:
+    """The reporter's objection to the PPID's superior (UU 14/2008 art. 35-36), on a ground of
+    art. 35(1). An answered request is opened again for the superior (in progress); its
+    superior must answer within 30 working days (art. 36(2))."""
+    if not information.may_object(report, step.now):
+        raise InvalidAction(
+            _(
+                "Keberatan dapat diajukan sekali, untuk permintaan informasi yang tidak "
+                "ditanggapi dalam batas waktu, atau dalam 30 hari kerja setelah jawabannya."
+            )
+        )
+    ground = params.get("ground")
+    if ground not in information.GROUNDS:
+        raise InvalidAction(_("Pilih alasan keberatan (UU 14/2008 Pasal 35 ayat 1)."))
+    if report.status in information.ANSWERED:
+        step.redirect(Status.IN_PROGRESS)
+        report.dispute_due, report.closed_at = None, None
+    report.objection_at = step.now
+    report.objection_due = _due(report, deadlines.Stage.OBJECTION, step)
+    return {"ground": ground}
+
+
+def objection_answer(report: Report, params: dict, step: Step) -> dict:
+    """The PPID's superior answers the objection in writing (art. 36(2)-(3)); the reporter may
+    take it to the Komisi Informasi within 14 working days (art. 37(2))."""
+    if not information.objection_pending(report):
+        raise InvalidAction(_("Tidak ada keberatan yang menunggu tanggapan."))
+    report.objection_answered_at = step.now
+    report.commission_by = _due(report, deadlines.Stage.COMMISSION, step)
+    return {}
+
+
+def info_to_commission(report: Report, params: dict, step: Step) -> dict:
+    """The reporter records that they took the dispute to the Komisi Informasi (art. 37)."""
+    if not information.may_go_to_commission(report, step.now):
+        raise InvalidAction(
+            _(
+                "Sengketa ke Komisi Informasi diajukan setelah tanggapan atasan PPID, paling "
+                "lambat 14 hari kerja sejak tanggapan itu diterima."
+            )
+        )
+    report.commission_at = step.now
+    return {"commission": str(information.commission_for(report)["name"])}
+
+
 def mark_overdue(report: Report, params: dict, step: Step) -> dict:
     if report.overdue_at is not None:
         raise TransitionNotAllowed()  # already marked: a second sweep changes nothing
@@ -342,10 +412,20 @@ def mark_overdue(report: Report, params: dict, step: Step) -> dict:
     return {"stage": params.get("stage", "")}
 
 
+def mark_verify_overdue(report: Report, params: dict, step: Step) -> dict:
+    if report.verify_overdue_at is not None:
+        raise TransitionNotAllowed()  # already marked: a second sweep changes nothing
+    report.verify_overdue_at = step.now
+    return {"verifier": "agency" if deadlines.verified_by_agency(report) else "triage"}
+
+
 def escalate(report: Report, params: dict, step: Step) -> dict:
     if report.escalated_at is not None:
         raise TransitionNotAllowed()
-    report.escalated_at, report.ombudsman_visible = step.now, True
+    # An information request goes to the PPID's superior and the Komisi Informasi (UU 14/2008,
+    # complaints.information), not to the Ombudsman's view.
+    report.escalated_at = step.now
+    report.ombudsman_visible = report.ombudsman_visible or not information.is_request(report)
     report.overdue_at = report.overdue_at or step.now
     return {"level": escalation_level(report)}
 

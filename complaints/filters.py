@@ -13,7 +13,7 @@ from agencies.scope import scope_for
 from routing.models import Category
 
 from . import tracking
-from .deadlines import overdue_q
+from .deadlines import overdue_q, verify_overdue_q
 from .models import Channel, Kind, Report, Status
 from .selectors import search_reports
 
@@ -27,6 +27,10 @@ class InboxFilter(django_filters.FilterSet):
     )
     province = django_filters.ModelChoiceFilter(label=_("Provinsi"), queryset=Province.objects)
     regency = django_filters.ModelChoiceFilter(label=_("Kabupaten/kota"), queryset=Regency.objects)
+    # A regency by its code, whatever the user's scope (the early-warning page links here).
+    regency_code = django_filters.CharFilter(
+        field_name="regency_id", label=_("Kode kabupaten/kota"), widget=forms.HiddenInput
+    )
     overdue = django_filters.BooleanFilter(
         label=_("Terlambat"),
         method="filter_overdue",
@@ -125,6 +129,7 @@ class TriageFilter(django_filters.FilterSet):
         empty_label=_("Antrean (baru dan belum ada tujuan)"),
         choices=[
             ("new", _("Menunggu verifikasi")),
+            ("verify_overdue", _("Terlambat verifikasi (lewat 3 hari kerja)")),
             ("unrouted", _("Terverifikasi, belum ada tujuan")),
             ("returned", _("Dikembalikan instansi / perlu keputusan")),
             ("needs_info", _("Menunggu kelengkapan pelapor")),
@@ -198,6 +203,8 @@ class TriageFilter(django_filters.FilterSet):
 
 TRIAGE_STATES = {
     "new": Q(status=Status.SUBMITTED),
+    # The sweep's mark, as the dashboards count it (complaints.deadlines.verify_overdue_q).
+    "verify_overdue": verify_overdue_q(),
     "unrouted": Q(status=Status.VERIFIED, agency__isnull=True, needs_triage_decision=False),
     "returned": Q(status=Status.VERIFIED, agency__isnull=True, needs_triage_decision=True),
     "needs_info": Q(status=Status.NEEDS_INFO),

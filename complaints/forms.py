@@ -372,6 +372,24 @@ class RatingForm(forms.Form):
     )
 
 
+class SkmForm(forms.Form):
+    """The public service survey (complaints.skm): the nine elements of PermenPANRB 14/2017,
+    each a question with its four answers (1-4)."""
+
+    def __init__(self, *args, **kwargs):
+        from . import skm
+
+        super().__init__(*args, **kwargs)
+        for name, element, question, answers in skm.ELEMENTS:
+            self.fields[name] = forms.TypedChoiceField(
+                label=question,
+                help_text=element,
+                choices=[(i + 1, a) for i, a in enumerate(answers)],
+                coerce=int,
+                widget=forms.RadioSelect,
+            )
+
+
 class PublicFilterForm(forms.Form):
     q = forms.CharField(label=_("Cari"), required=False, max_length=200)
     kind = forms.ChoiceField(

@@ -266,6 +266,10 @@ class Report(models.Model):
     dispute_due = models.DateTimeField(null=True, blank=True, verbose_name=_("batas sanggahan"))
     extended = models.BooleanField(default=False, verbose_name=_("diperpanjang"))
     overdue_at = models.DateTimeField(null=True, blank=True, verbose_name=_("terlambat sejak"))
+    # Still unverified at the end of its verification limit (``verify_due``): marked by the
+    # deadline sweep ("mark_verify_overdue"), kept after verification so the report stays
+    # counted as verified late (complaints.deadlines.is_verify_late).
+    verify_overdue_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("dieskalasi"))
     ombudsman_visible = models.BooleanField(
         default=False, verbose_name=_("terlihat oleh Ombudsman")
@@ -284,6 +288,19 @@ class Report(models.Model):
     )
     reopen_count = models.PositiveSmallIntegerField(default=0, verbose_name=_("dibuka kembali"))
     rating = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("nilai"))
+    # An information request's own path (UU 14/2008 on Keterbukaan Informasi Publik,
+    # complaints.effects.info_objection): the last day to object to the PPID's superior
+    # (art. 36(1): 30 working days), the objection, the superior's deadline (art. 36(2): 30
+    # working days), its answer, the last day to take the dispute to the Komisi Informasi
+    # (art. 37(2): 14 working days after that answer), and the reporter saying they did.
+    objection_by = models.DateTimeField(null=True, blank=True)
+    objection_at = models.DateTimeField(null=True, blank=True)
+    objection_due = models.DateTimeField(null=True, blank=True)
+    objection_answered_at = models.DateTimeField(null=True, blank=True)
+    commission_by = models.DateTimeField(null=True, blank=True)
+    commission_at = models.DateTimeField(null=True, blank=True)
+    # When the reporter filled the public service survey (SKM) after closing, once.
+    surveyed_at = models.DateTimeField(null=True, blank=True)
     support_count = models.PositiveIntegerField(default=0, verbose_name=_("dukungan"))
     # Bumped by every change; a form that carries an old version is refused (stale state).
     version = models.PositiveIntegerField(default=1, verbose_name=_("versi"))
@@ -535,6 +552,12 @@ class TimeLimit(models.Model):
         RESOLUTION = "resolution", _("Penyelesaian")
         EXTENSION = "extension", _("Perpanjangan")
         DISPUTE = "dispute", _("Masa sanggah pelapor")
+        # UU 14/2008: objection to the PPID's superior within 30 working days of the ground
+        # (art. 36(1)), answered within 30 working days (art. 36(2)); the dispute to the
+        # Komisi Informasi within 14 working days of that answer (art. 37(2)).
+        OBJECTION_WINDOW = "objection_by", _("Masa keberatan pemohon informasi")
+        OBJECTION = "objection", _("Tanggapan atasan PPID atas keberatan")
+        COMMISSION = "commission", _("Masa pengajuan sengketa ke Komisi Informasi")
 
     class Unit(models.TextChoices):
         WORKING_DAYS = "working_days", _("hari kerja")
@@ -781,3 +804,49 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.answer or 'asked'}"
+
+
+class SurveyResponse(models.Model):
+    """A reporter's answers to the public service survey (Survei Kepuasan Masyarakat) after
+    their report closed: the nine elements (unsur) of PermenPANRB 14/2017, Lampiran, each
+    answered on its 1-4 scale (1 tidak baik ... 4 sangat baik). The agency, category and
+    province are kept as they were when it was filled (the summaries read them)."""
+
+    report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="survey")
+    owner_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    u1 = models.PositiveSmallIntegerField()
+    u2 = models.PositiveSmallIntegerField()
+    u3 = models.PositiveSmallIntegerField()
+    u4 = models.PositiveSmallIntegerField()
+    u5 = models.PositiveSmallIntegerField()
+    u6 = models.PositiveSmallIntegerField()
+    u7 = models.PositiveSmallIntegerField()
+    u8 = models.PositiveSmallIntegerField()
+    u9 = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    **{f"u{i}__gte": 1 for i in range(1, 10)},
+                    **{f"u{i}__lte": 4 for i in range(1, 10)},
+                ),
+                name="skm_answers_1_to_4",
+            )
+        ]
+        verbose_name = _("survei kepuasan")
+        verbose_name_plural = _("survei kepuasan")
+
+    def __str__(self) -> str:
+        return f"SKM {self.report_id}"
+
+    @property
+    def answers(self) -> list[int]:
+        return [getattr(self, f"u{i}") for i in range(1, 10)]

@@ -46,6 +46,10 @@ def on_event(event: ReportEvent, report: Report) -> None:
         _staff_email(event, report, _queue_recipients(report), "new_report", optional=True)
     elif spec.staff == workflow.ADMINS:
         _staff_email(event, report, _agency_admins(report), "overdue")
+    elif spec.staff == workflow.SUPERIOR:
+        _staff_email(event, report, _agency_admins(report), "objection")
+    elif spec.staff == workflow.VERIFIERS:
+        _staff_email(event, report, _verifiers(report), "verify_overdue")
     elif spec.staff == workflow.SUPERVISORS:
         recipients = _agency_admins(report) | _supervisors(report, event.data.get("level"))
         _staff_email(event, report, recipients, "escalated")
@@ -65,6 +69,16 @@ def _agency_admins(report: Report) -> set:
     if not report.owner_agency_id:
         return set()
     return {r.user for r in _roles().filter(agency_id=report.owner_agency_id, kind="agency_admin")}
+
+
+def _verifiers(report: Report) -> set:
+    """National admins (triage), and the admins of the agency the report names, which may
+    verify it itself (complaints.permissions.addressed_to)."""
+    users = {r.user for r in _roles().filter(kind="national_admin")}
+    if report.requested_agency_id:
+        root = report.requested_agency.path.split("/", 1)[0]
+        users |= {r.user for r in _roles().filter(agency_id=int(root), kind="agency_admin")}
+    return users
 
 
 def _supervisors(report: Report, level: str | None) -> set:

@@ -149,6 +149,9 @@ def can(user, action: str, report: Report, *, token: str | None = None) -> bool:
         return scope.national_admin
     if action == "agency_verify":
         return addressed_to(user, report)
+    if action == "objection_answer":
+        # The PPID's superior answers an objection (UU 14/2008 art. 36): the agency's admins.
+        return scope.administers_path(report.agency_path)
     if spec.actor == workflow.AGENCY:
         return covers(user, report)
     if spec.actor == workflow.REPORTER:

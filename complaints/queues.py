@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from agencies.scope import scope_for
 
-from .deadlines import overdue_q
+from .deadlines import overdue_q, verify_overdue_q
 from .models import AGENCY_STATUSES, Report, Status
 from .permissions import reports_visible_to
 
@@ -38,6 +38,8 @@ def triage_counts() -> dict:
         submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
         unrouted=Count("pk", filter=Q(status=Status.VERIFIED, agency__isnull=True)),
         needs_info=Count("pk", filter=Q(status=Status.NEEDS_INFO)),
+        # Past the verification limit (the sweep's mark, complaints.deadlines).
+        verify_overdue=Count("pk", filter=verify_overdue_q()),
     )
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from .deadlines import past_limit_q
+from .deadlines import past_limit_q, verify_past_limit_q
 from .errors import DomainError
 from .models import Report, Status
 from .services import followup_ask, report_transition, staged_uploads_expire
@@ -42,6 +42,10 @@ def run_deadline_sweep(now=None) -> dict:
         "overdue": sum(
             _each(Report.objects.filter(past_limit_q(now, stage)), "mark_overdue", stage=stage)
             for stage in ("first_response", "resolution")
+        ),
+        # The verification clock: national triage, or the agency the report names.
+        "verify_overdue": _each(
+            Report.objects.filter(verify_past_limit_q(now)), "mark_verify_overdue"
         ),
         "escalated": _each(
             Report.objects.filter(

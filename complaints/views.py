@@ -32,7 +32,7 @@ from routing.models import Category
 from routing.preview import Preview, routing_preview
 from routing.understand import question_for
 
-from . import audiences, photos, selectors, staging, workdays, workflow
+from . import audiences, information, photos, selectors, skm, staging, workdays, workflow
 from .errors import DomainError, StorageFull
 from .forms import (
     NewKeyForm,
@@ -40,6 +40,7 @@ from .forms import (
     PublicFilterForm,
     RatingForm,
     ReportForm,
+    SkmForm,
     TrackForm,
     agency_choices,
     regency_choices,
@@ -378,6 +379,8 @@ def track_detail(request, tracking):
             "key_expires": guest_key_expires_at(report) if token and reporter else None,
             "note_form": NoteForm(),
             "rating_form": RatingForm(),
+            "skm_form": SkmForm() if reporter and _offered(report, "survey") else None,
+            **(_information_path(report) if reporter else {}),
         },
     )
 
@@ -455,6 +458,24 @@ def followup(request, tracking, pk):
 REPORTER_ACTIONS = workflow.taken_by(workflow.REPORTER)
 
 
+def _information_path(report: Report) -> dict:
+    """What the reporter of an information request may do next (complaints.information)."""
+    if not information.is_request(report):
+        return {}
+    return {
+        "may_object": _offered(report, "info_objection"),
+        "objection_grounds": list(information.GROUNDS.items()),
+        "may_go_to_commission": _offered(report, "info_to_commission"),
+        "commission": information.commission_for(report),
+    }
+
+
+def _offered(report: Report, action: str) -> bool:
+    """The status machine would take the reporter's ``action`` now (status and condition)."""
+    spec = workflow.ACTIONS[action]
+    return report.status in spec.sources and workflow.offered(spec, report)
+
+
 def _reporter_action(request, report: Report, token: str | None):
     action = request.POST.get("action", "")
     if action not in REPORTER_ACTIONS:
@@ -462,6 +483,14 @@ def _reporter_action(request, report: Report, token: str | None):
     params = {}
     if action == "ombudsman_consent":
         params["share_identity"] = request.POST.get("share_identity") == "1"
+    if action == "info_objection":
+        params["ground"] = request.POST.get("ground", "")
+    if action == "survey":
+        form = SkmForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Jawab kesembilan pertanyaan survei."))
+            return _back_to_report(report, token)
+        params["answers"] = [form.cleaned_data[name] for name in skm.FIELDS]
     if request.POST.get("rating"):
         form = RatingForm(request.POST)
         if not form.is_valid():

@@ -26,6 +26,12 @@ TRIAGE, AGENCY, REPORTER, SYSTEM, STAFF = "triage", "agency", "reporter", "syste
 # holds the report (a new item in their queue), the agency's admins, or the admins and the
 # supervising level (province or national).
 QUEUE, ADMINS, SUPERVISORS = "queue", "admins", "supervisors"
+# ... or those who must verify a report: the national administrators, and the admins of the
+# agency the report names (it may verify the report itself).
+VERIFIERS = "verifiers"
+# ... or the PPID's superior (atasan PPID): the admins of the agency holding an information
+# request, told of an objection (UU 14/2008 art. 35).
+SUPERIOR = "superior"
 
 # What an SMS to the reporter says (``Action.sms``): the report's new status, or that and the
 # event's note (the agency's answer or question, which is what the citizen needs to read).
@@ -367,6 +373,18 @@ ACTIONS: dict[str, Action] = {
             effect=fx.rate,
             webhook="rate",
         ),
+        # The public service survey (SKM, PermenPANRB 14/2017; complaints.skm), once, after
+        # the report closed; the star rating ("rate", "accept") stays beside it.
+        _a(
+            "survey",
+            [S.CLOSED],
+            None,
+            REPORTER,
+            True,
+            _("Pelapor mengisi survei kepuasan masyarakat"),
+            effect=fx.survey,
+            webhook="survey",
+        ),
         _a(
             "auto_close",
             [S.RESOLVED],
@@ -378,6 +396,45 @@ ACTIONS: dict[str, Action] = {
             citizen=True,
             webhook="closed",
         ),
+        # An information request's own path (UU 14/2008; complaints.information): objection
+        # to the PPID's superior, its written answer, then the dispute to the Komisi
+        # Informasi, which the reporter records (LAPOR points to it; it cannot file there).
+        _a(
+            "info_objection",
+            (*_WORKING, S.RESOLVED, S.CLOSED),
+            None,
+            REPORTER,
+            True,
+            _("Keberatan kepada atasan PPID"),
+            needs_note=True,
+            effect=fx.info_objection,
+            detours=[S.IN_PROGRESS],  # an answered request is opened again for the superior
+            staff=SUPERIOR,
+            webhook="info_objection",
+        ),
+        _a(
+            "objection_answer",
+            _WORKING,
+            None,
+            AGENCY,
+            True,
+            _("Tanggapan atasan PPID atas keberatan"),
+            needs_note=True,
+            effect=fx.objection_answer,
+            webhook="objection_answer",
+            **_ANSWER,
+        ),
+        _a(
+            "info_to_commission",
+            (*_WORKING, S.RESOLVED, S.CLOSED),
+            None,
+            REPORTER,
+            True,
+            _("Pelapor mengajukan sengketa ke Komisi Informasi"),
+            effect=fx.info_to_commission,
+            staff=SUPERIOR,
+            webhook="info_to_commission",
+        ),
         _a(
             "mark_overdue",
             _ALL,
@@ -388,6 +445,18 @@ ACTIONS: dict[str, Action] = {
             effect=fx.mark_overdue,
             staff=ADMINS,
             webhook="overdue",
+        ),
+        # The verification clock (complaints.deadlines.verify_past_limit_q): still unverified
+        # at the end of its limit; national triage and the named agency's admins are told.
+        _a(
+            "mark_verify_overdue",
+            [S.SUBMITTED],
+            None,
+            SYSTEM,
+            False,
+            _("Melewati batas verifikasi"),
+            effect=fx.mark_verify_overdue,
+            staff=VERIFIERS,
         ),
         _a(
             "escalate",
@@ -472,7 +541,35 @@ def _extendable(report) -> bool:
 
 # Conditions beyond status and actor, read from the report alone (no query), so that a page
 # offers only what the status machine would accept. The service checks them again.
-PRECONDITIONS = {"extend": _extendable}
+def _not_surveyed(report) -> bool:
+    return report.surveyed_at is None
+
+
+def _objection(report) -> bool:
+    from .information import may_object
+
+    return may_object(report)
+
+
+def _commission(report) -> bool:
+    from .information import may_go_to_commission
+
+    return may_go_to_commission(report)
+
+
+def _objection_pending(report) -> bool:
+    from .information import objection_pending
+
+    return objection_pending(report)
+
+
+PRECONDITIONS = {
+    "extend": _extendable,
+    "survey": _not_surveyed,
+    "info_objection": _objection,
+    "info_to_commission": _commission,
+    "objection_answer": _objection_pending,
+}
 
 
 def offered(action: Action, report) -> bool:

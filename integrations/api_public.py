@@ -388,6 +388,18 @@ class IndicatorSerializer(serializers.Serializer):
     median_resolution_days = serializers.IntegerField(allow_null=True)
     satisfaction = serializers.FloatField(allow_null=True)
     dispute_rate = serializers.FloatField(allow_null=True)
+    verify_overdue = serializers.IntegerField(
+        help_text="Reports waiting for verification past the 3-working-day limit (swept)."
+    )
+    verify_overdue_triage = serializers.IntegerField(
+        help_text="Of those, the ones national triage must verify (no agency named)."
+    )
+    verify_late = serializers.IntegerField(
+        help_text="Reports that missed the verification limit: waiting past it, or verified late."
+    )
+    verify_rate = serializers.FloatField(
+        allow_null=True, help_text="Reports verified within the limit / received."
+    )
 
 
 class ProvinceIndicatorsApi(LaporApiView):
@@ -443,6 +455,9 @@ class ProvinceIndicatorsApi(LaporApiView):
                     "overdue": values.get("overdue", 0),
                     "finished": values.get("finished", 0),
                     "in_process": values.get("in_process", 0),
+                    "verify_overdue": values.get("verify_overdue", 0),
+                    "verify_overdue_triage": values.get("verify_overdue_triage", 0),
+                    "verify_late": values.get("verify_late", 0),
                     **{
                         k: values.get(k)
                         for k in (
@@ -455,6 +470,7 @@ class ProvinceIndicatorsApi(LaporApiView):
                             "median_resolution_days",
                             "satisfaction",
                             "dispute_rate",
+                            "verify_rate",
                         )
                     },
                 }

@@ -28,6 +28,11 @@ app.conf.beat_schedule = {
         "task": "complaints.tasks.followup_sweep",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Early warning (monitoring.warnings): the week just ended, each Monday at 07:00 WIB.
+    "early-warning": {
+        "task": "monitoring.tasks.early_warning",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+    },
     # Officers' daily digest at 06:30 (CELERY_TIMEZONE is Asia/Jakarta: WIB).
     "daily-digest": {
         "task": "complaints.tasks.daily_digest",

@@ -22,7 +22,14 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from agencies.scope import scope_for
-from complaints.deadlines import late_q, on_time_q, overdue_q
+from complaints.deadlines import (
+    late_q,
+    on_time_q,
+    overdue_q,
+    verify_late_q,
+    verify_on_time_q,
+    verify_overdue_q,
+)
 from complaints.models import Report
 
 from .facts import JAKARTA
@@ -46,6 +53,9 @@ FIGURES = {
     "overdue": (_("Terlambat"), overdue_q()),
     "reopened": (_("Disanggah"), Q(reopen_count__gt=0)),
     "rated": (_("Dinilai pelapor"), Q(rating__isnull=False)),
+    "verify_on_time": (_("Diverifikasi tepat waktu"), verify_on_time_q()),
+    "verify_late": (_("Terlambat diverifikasi"), verify_late_q()),
+    "verify_overdue": (_("Terlambat verifikasi"), verify_overdue_q()),
     **{f"status_{s}": (s, Q(status=s)) for s in STATUSES},
 }
 
@@ -61,6 +71,8 @@ COLUMN_FIGURES = {
     "overdue": "overdue",
     "satisfaction": "rated",
     "dispute_rate": "reopened",
+    "verify_rate": "verify_on_time",
+    "verify_overdue": "verify_overdue",
 }
 
 

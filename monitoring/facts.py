@@ -5,7 +5,15 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
-from complaints.deadlines import is_late, is_on_time, is_overdue
+from complaints.deadlines import (
+    is_late,
+    is_on_time,
+    is_overdue,
+    is_verified_on_time,
+    is_verify_late,
+    is_verify_overdue,
+    verified_by_agency,
+)
 
 from .models import DURATION_KEY, KEY, Duration, Summary
 
@@ -29,6 +37,10 @@ FIELDS = [
     "reopen_count",
     "transfer_count",
     "rating",
+    "verified_at",
+    "verify_due",
+    "verify_overdue_at",
+    "requested_agency_id",
 ]
 MEASURES = [
     "n",
@@ -43,6 +55,10 @@ MEASURES = [
     "transferred",
     "rating_sum",
     "rating_n",
+    "verify_on_time",
+    "verify_late",
+    "verify_overdue",
+    "verify_overdue_triage",
 ]
 
 
@@ -80,6 +96,7 @@ def contribution(report) -> tuple[dict, dict]:
     day = report.created_at.astimezone(JAKARTA).date()
     periods = (("y", day.replace(month=1, day=1)), ("m", day.replace(day=1)), ("d", day))
     followed = report.first_response_at is not None
+    verify_overdue = is_verify_overdue(report)
     measures = Counter(
         n=1,
         dispatched=int(report.dispatched_at is not None),
@@ -99,6 +116,10 @@ def contribution(report) -> tuple[dict, dict]:
         transferred=int(report.transfer_count > 0),
         rating_sum=report.rating or 0,
         rating_n=int(report.rating is not None),
+        verify_on_time=int(is_verified_on_time(report)),
+        verify_late=int(is_verify_late(report)),
+        verify_overdue=int(verify_overdue),
+        verify_overdue_triage=int(verify_overdue and not verified_by_agency(report)),
     )
     spans = []
     if followed and report.dispatched_at:

@@ -53,6 +53,13 @@ class Summary(models.Model):
     transferred = models.IntegerField(default=0)
     rating_sum = models.IntegerField(default=0)
     rating_n = models.IntegerField(default=0)
+    # The verification clock (complaints.deadlines): verified within the limit, missed it
+    # (waiting past it now, or verified after it), waiting past it now, and of those the ones
+    # national triage must verify (the others name an agency that verifies them itself).
+    verify_on_time = models.IntegerField(default=0)
+    verify_late = models.IntegerField(default=0)
+    verify_overdue = models.IntegerField(default=0)
+    verify_overdue_triage = models.IntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=KEY, name="summary_key")]
@@ -111,3 +118,86 @@ class RatingBand(models.Model):
 
     def __str__(self) -> str:
         return self.get_band_display()
+
+
+class WeeklyCount(models.Model):
+    """Reports received per week (Monday to Sunday, Jakarta time), regency and category: the
+    series the early-warning check reads (monitoring.warnings). Kept up to date in the
+    transaction of each change, like the summaries; ``rebuild_summaries`` recomputes it."""
+
+    week = models.DateField()  # the Monday
+    province = models.CharField(max_length=2, blank=True)
+    regency = models.CharField(max_length=4, blank=True)  # '' = no regency given
+    category = models.IntegerField(default=0)  # 0 = no category
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "province", "regency", "category"], name="weekly_key"
+            )
+        ]
+        indexes = [models.Index(fields=["week", "province"], name="weekly_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.regency}/{self.category}: {self.n}"
+
+
+class EarlyWarning(models.Model):
+    """A regency and category whose reports in a week were far above their usual level, by the
+    rule in monitoring.warnings (written by the weekly check, once per week and place)."""
+
+    week = models.DateField()
+    province = models.CharField(max_length=2)
+    regency = models.CharField(max_length=4, blank=True)
+    category = models.IntegerField(default=0)
+    count = models.IntegerField()
+    mean = models.FloatField()  # of the previous weeks
+    sd = models.FloatField()
+    threshold = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week", "province", "regency", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["week", "province", "regency", "category"], name="warning_once"
+            )
+        ]
+        verbose_name = _("peringatan dini")
+        verbose_name_plural = _("peringatan dini")
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.regency}/{self.category}: {self.count}"
+
+
+class SkmSummary(models.Model):
+    """The public service survey's answers (complaints.SurveyResponse) added up per period of
+    the survey, province, agency and category, so the index (complaints.skm.index) of any
+    agency, service or period reads these rows, not the answers."""
+
+    period = models.CharField(max_length=1, choices=Period.choices)
+    start = models.DateField()
+    province = models.CharField(max_length=2, blank=True)
+    owner = models.IntegerField(default=0)
+    category = models.IntegerField(default=0)
+    n = models.IntegerField(default=0)
+    s1 = models.IntegerField(default=0)
+    s2 = models.IntegerField(default=0)
+    s3 = models.IntegerField(default=0)
+    s4 = models.IntegerField(default=0)
+    s5 = models.IntegerField(default=0)
+    s6 = models.IntegerField(default=0)
+    s7 = models.IntegerField(default=0)
+    s8 = models.IntegerField(default=0)
+    s9 = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "start", "province", "owner", "category"], name="skm_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"SKM {self.period}{self.start} {self.owner}/{self.category}: {self.n}"

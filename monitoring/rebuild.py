@@ -14,8 +14,10 @@ from django.db import connection, transaction
 
 from complaints.models import Report
 
+from . import satisfaction
 from .facts import FIELDS, MEASURES, contribution
 from .models import DURATION_KEY, KEY, Duration, Summary
+from .warnings import expected_counts, rebuild_counts, stored_counts
 
 CHUNK = 10_000
 ZERO = (0,) * len(MEASURES)
@@ -78,6 +80,18 @@ def differences() -> list[str]:
         f"duration {key}: reports say {want}, table has {have}"
         for key, (want, have) in sorted(bad_d.items(), key=lambda item: str(item[0]))
     ]
+    want_w, have_w = expected_counts(), stored_counts()
+    problems += [
+        f"weekly {key}: reports say {want_w.get(key, 0)}, table has {have_w.get(key, 0)}"
+        for key in sorted(set(want_w) | set(have_w), key=str)
+        if want_w.get(key, 0) != have_w.get(key, 0)
+    ]
+    want_k, have_k = satisfaction.expected(), satisfaction.stored()
+    problems += [
+        f"skm {key}: surveys say {want_k.get(key)}, table has {have_k.get(key)}"
+        for key in sorted(set(want_k) | set(have_k), key=str)
+        if want_k.get(key) != have_k.get(key)
+    ]
     return problems
 
 
@@ -91,6 +105,8 @@ def rebuild() -> tuple[int, int]:
     duration_rows = ((*key, n) for key, n in want_d.items() if n)
     _insert(Summary, [*KEY, *MEASURES], summary_rows)
     _insert(Duration, [*DURATION_KEY, "n"], duration_rows)
+    rebuild_counts()
+    satisfaction.rebuild()
     return len(want_s), len(want_d)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from agencies.models import User
 from complaints import workflow
 
+from . import satisfaction, warnings
 from .facts import record_change
 
 ACTIVITY_RESOLUTION = dt.timedelta(hours=1)
@@ -16,6 +17,8 @@ ACTIVITY_RESOLUTION = dt.timedelta(hours=1)
 
 def on_report_event(sender, event, report, before=None, **kwargs) -> None:
     record_change(before=before, after=report)
+    warnings.record_change(before=before, after=report)
+    satisfaction.record(event, report)
     if event.actor_id and workflow.ACTIONS[event.action].staff_activity:
         _mark_active(event.actor_id)
 

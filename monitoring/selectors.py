@@ -39,6 +39,10 @@ MEASURES = [
     "transferred",
     "rating_sum",
     "rating_n",
+    "verify_on_time",
+    "verify_late",
+    "verify_overdue",
+    "verify_overdue_triage",
 ]
 SUMS = {
     "received": Sum("n"),
@@ -191,6 +195,12 @@ class Indicators:
         return _rate(self.m("on_time"), self.m("on_time") + self.m("late"))
 
     @property
+    def verify_rate(self) -> float | None:
+        """Reports verified within the verification limit (3 working days) / reports
+        received (DESIGN.md, Indicators): one waiting, or verified late, is not on time."""
+        return _rate(self.m("verify_on_time"), self.received)
+
+    @property
     def satisfaction(self) -> float | None:
         return _rate(self.m("rating_sum"), self.m("rating_n"))
 
@@ -220,6 +230,10 @@ class Indicators:
             **{s: self.status.get(s, 0) for s in STATUSES},
             "overdue": self.m("overdue"),
             "late": self.m("late"),
+            "verify_rate": self.verify_rate,
+            "verify_late": self.m("verify_late"),
+            "verify_overdue": self.m("verify_overdue"),
+            "verify_overdue_triage": self.m("verify_overdue_triage"),
             "dispatched_total": self.m("dispatched"),
             "finished": self.finished,
             "in_process": self.in_process,

@@ -31,6 +31,8 @@ COLUMNS = [
     ("response_rate", gettext_lazy("Ditanggapi"), "rate"),
     ("on_time_rate", gettext_lazy("Tepat waktu"), "rate"),
     ("overdue", gettext_lazy("Terlambat"), "int"),
+    ("verify_rate", gettext_lazy("Verifikasi tepat waktu"), "rate"),
+    ("verify_overdue", gettext_lazy("Terlambat verifikasi"), "int"),
     ("median_response_days", gettext_lazy("Median hari ke tanggapan"), "days"),
     ("median_resolution_days", gettext_lazy("Median hari ke selesai"), "days"),
     ("satisfaction", gettext_lazy("Kepuasan (1-5)"), "score"),
@@ -83,6 +85,13 @@ DEFINITIONS = {
     "overdue": gettext_lazy(
         "Laporan di instansi yang melewati batas waktu tanggapan pertama atau penyelesaian, "
         "seperti filter Terlambat di kotak masuk."
+    ),
+    "verify_rate": gettext_lazy(
+        "Laporan yang diverifikasi dalam 3 hari kerja sejak diterima, dibagi laporan diterima."
+    ),
+    "verify_overdue": gettext_lazy(
+        "Laporan yang masih menunggu verifikasi (triase nasional atau instansi yang dituju) "
+        "melewati batas 3 hari kerja, seperti filter Terlambat verifikasi di triase."
     ),
     "median_response_days": gettext_lazy("Median hari dari disposisi ke tanggapan pertama."),
     "median_resolution_days": gettext_lazy("Median hari dari disposisi ke selesai."),

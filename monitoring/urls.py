@@ -13,4 +13,5 @@ urlpatterns = [
     path("instansi/<int:pk>/sk/", views.appointment_add, name="appointment-add"),
     path("instansi/<int:pk>/kerja/", views.agency_work, name="agency-work"),
     path("sk/<int:pk>/berkas/", views.appointment_file, name="appointment-file"),
+    path("peringatan/", views.early_warnings, name="warnings"),
 ]

@@ -6,6 +6,9 @@ Each table can be sorted by any column through links (no JavaScript needed) and 
 CSV with the same numbers; charts are drawn by Chart.js from static/ with their numbers in a
 table beside them."""
 
+import datetime as dt
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,12 +23,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.models import Agency, Province
+from agencies.models import Agency, Province, Regency
 from agencies.scope import scope_for
 from complaints.paging import CappedPaginator
 from core.inputs import date_in_range
+from routing.models import Category
 
-from . import behind, selectors
+from . import behind, satisfaction, selectors, warnings
 from .behind import AGE_FIGURES, FIGURES, Links, agencies_of, label_of, reports_behind
 from .selectors import Indicators
 
@@ -69,6 +73,33 @@ def _provinces_readable(user) -> frozenset | None:
     if scope.province_codes:
         return scope.province_codes
     raise PermissionDenied
+
+
+def skm_context(period, where: Q | None = None) -> dict:
+    """The public service survey's index (complaints.skm) for ``period``: the whole, each of
+    the nine elements, and per category (service). One query on the SKM summary rows, and
+    one for the categories' names when there are surveys."""
+    from complaints import skm
+
+    sums = satisfaction.sums_by(by="category", period=period, where=where)
+    whole = satisfaction.whole(sums)
+    by_category = {pk: skm.index(n, s) for pk, (n, s) in sums.items()}
+    names = dict(Category.objects.filter(pk__in=list(by_category)).values_list("pk", "name_id"))
+    return {
+        "whole": whole,
+        "elements": [
+            {"name": element, "mean": mean}
+            for (_f, element, _q, _a), mean in zip(skm.ELEMENTS, whole.means, strict=False)
+        ],
+        "categories": sorted(
+            (
+                {"name": names.get(pk, _("Tanpa kategori")), "index": ind}
+                for pk, ind in by_category.items()
+            ),
+            key=lambda r: (-r["index"].n, str(r["name"])),
+        ),
+        "grades": skm.GRADES,
+    }
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -337,6 +368,7 @@ def agency(request, pk):
         ),
         table=table,
         province_table=province_table if len(province_rows) > 1 else None,
+        skm=skm_context(period, Q(owner=pk)),
         status_chart=status_chart(whole),
         status_table=status_table(whole, links, {"instansi": pk}),
         trend_chart=trend_points(selectors.monthly_trend(grain="O", months=12, where=Q(owner=pk))),
@@ -506,6 +538,7 @@ def public(request):
             "whole": whole_row("all", _("Nasional"), whole),
             "status_chart": status_chart(whole),
             "trend_chart": trend_points(selectors.monthly_trend(grain="P", months=12)),
+            "skm": skm_context(period),
         }
         cache.set(key, data, PUBLIC_CACHE_SECONDS)
     table = build_table(
@@ -534,6 +567,7 @@ def public(request):
             )
         ],
         public=True,
+        skm=data["skm"],
     )
     return render(request, "monitoring/public.html", context, status=refused_status(form))
 
@@ -738,3 +772,41 @@ def appointment_file(request, pk):
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_GET
+def early_warnings(request):
+    """The early warnings of the last weeks (monitoring.warnings) in the provinces the user
+    watches (all for the ministry and the Ombudsman), each with a link to the reports behind
+    it in the workspace."""
+    provinces_allowed = _provinces_readable(request.user)
+    found = warnings.warnings_for(provinces_allowed)
+    regencies = dict(
+        Regency.objects.filter(code__in={w.regency for w in found}).values_list("code", "name")
+    )
+    categories = dict(
+        Category.objects.filter(pk__in={w.category for w in found}).values_list("pk", "name_id")
+    )
+    provinces = dict(Province.objects.values_list("code", "name"))
+    rows = []
+    for w in found:
+        query = {
+            "regency_code": w.regency,
+            "created_from": w.week.isoformat(),
+            "created_to": (w.week + dt.timedelta(days=6)).isoformat(),
+        }
+        if w.category:
+            query["category"] = w.category
+        rows.append(
+            {
+                "warning": w,
+                "province": provinces.get(w.province, w.province),
+                "regency": regencies.get(w.regency, _("Tanpa kabupaten/kota")),
+                "category": categories.get(w.category, _("Tanpa kategori")),
+                "until": w.week + dt.timedelta(days=6),
+                "url": reverse("workspace:inbox") + "?" + urlencode(query),
+            }
+        )
+    context = {"title": _("Peringatan dini"), "rows": rows, "rule": warnings.rule()}
+    return render(request, "monitoring/warnings.html", context)

@@ -120,6 +120,7 @@ STAFF = {
     "monitoring:appointment-add",
     "monitoring:agency-work",
     "monitoring:appointment-file",
+    "monitoring:warnings",
     "api-agency-me",
     "api-agency-reports",
     "api-agency-report",

@@ -54,7 +54,14 @@ def test_every_row_fills_every_column(name):
     assert callable(a.effect) and a.effect.__module__ == effects.__name__
     assert a.detours <= set(Status.values) and a.target not in a.detours
     assert isinstance(a.citizen, bool) and a.sms in ("", workflow.STATUS, workflow.NOTE)
-    assert a.staff in {"", workflow.QUEUE, workflow.ADMINS, workflow.SUPERVISORS}
+    assert a.staff in {
+        "",
+        workflow.QUEUE,
+        workflow.ADMINS,
+        workflow.SUPERVISORS,
+        workflow.VERIFIERS,
+        workflow.SUPERIOR,
+    }
     assert a.webhook is None or a.webhook in workflow.WEBHOOK_EVENTS
     # Nobody hears of an internal event except staff.
     assert not (a.citizen or a.sms) or a.public
@@ -66,7 +73,7 @@ def test_the_citizen_hears_of_the_steps_that_matter_to_them():
     told = {n for n, a in workflow.ACTIONS.items() if a.citizen}
     # The steps DESIGN.md's status machine shows a citizen, and their agency's answers.
     assert {"submit", "request_info", "reject", "dispatch", "respond", "resolve"} <= told
-    assert not told & {"note", "assign", "mark_overdue", "escalate", "claim"}
+    assert not told & {"note", "assign", "mark_overdue", "mark_verify_overdue", "escalate", "claim"}
 
 
 LISTENERS = [

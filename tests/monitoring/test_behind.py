@@ -35,6 +35,9 @@ COUNTS = {
     "overdue": lambda r, m: m["overdue"],
     "reopened": lambda r, m: m["reopened"],
     "rated": lambda r, m: m["rating_n"],
+    "verify_on_time": lambda r, m: m["verify_on_time"],
+    "verify_late": lambda r, m: m["verify_late"],
+    "verify_overdue": lambda r, m: m["verify_overdue"],
 }
 
 
@@ -106,6 +109,11 @@ def late_too(mixed, cast, agency_a, agency_b):
         Report.objects.filter(pk=r.pk).update(
             response_due=r.first_response_at - dt.timedelta(days=2)
         )
+    # The verification clock: reports waiting past it (the sweep's mark), verified after it.
+    waiting = Report.objects.filter(status="submitted").order_by("pk")
+    Report.objects.filter(pk__in=[r.pk for r in list(waiting)[::2]]).update(verify_overdue_at=now)
+    for r in list(Report.objects.filter(verified_at__isnull=False).order_by("pk"))[::4]:
+        Report.objects.filter(pk=r.pk).update(verify_due=r.verified_at - dt.timedelta(days=1))
     rebuild()
     return mixed
 
@@ -158,7 +166,7 @@ def test_every_link_on_every_dashboard_lands_on_exactly_the_reports_it_counts(
             seen_figures.add(query["angka"])
             checked += 1
     # Every figure kind was linked somewhere and led to some reports (not only empty lists).
-    assert seen_figures >= set(COUNTS) - {"dispatched", "late"}
+    assert seen_figures >= set(COUNTS) - {"dispatched", "late", "verify_late"}
     assert checked > 100 and len(followed) > 50
 
 
@@ -170,7 +178,8 @@ def few(cast, agency_a, agency_b):
 
     national, officer = cast.national, cast.officer_a
     kemenkes = Agency.objects.get(slug="kemenkes")
-    file_report()  # waiting for verification
+    waiting = file_report()  # waiting for verification, past its limit (the sweep's mark)
+    Report.objects.filter(pk=waiting.pk).update(verify_overdue_at=waiting.created_at)
     file_report(province_id="35", regency_id=None)
     act(report_id=file_report().pk, action="reject", actor=national, note="bukan laporan")
     dispatched_report(agency_b, national, regency_id="3201")
@@ -187,7 +196,9 @@ def few(cast, agency_a, agency_b):
         elif rating is None:
             act(report_id=done.pk, action="dispute", token=done.reporter_secret, note="belum")
     Report.objects.filter(pk=late.pk).update(
-        response_due=late.created_at, overdue_at=late.created_at
+        response_due=late.created_at,
+        overdue_at=late.created_at,
+        verify_due=late.created_at,  # and verified after its verification limit
     )
     Report.objects.filter(pk=answered.pk).update(
         response_due=Report.objects.get(pk=answered.pk).first_response_at - dt.timedelta(days=1)

@@ -42,12 +42,16 @@ class Command(BaseCommand):
                     agency=client, records=parse_records(_items(chunk), client)
                 )
                 _add(total, result, offset)
-                _save(run, total)  # a run cut short still shows what it did
                 self.stdout.write(
                     f"{total.received} read, {total.imported} imported, {total.skipped} "
                     f"already in, {len(total.refused)} refused ({time.monotonic() - started:.0f} s)"
                 )
-        _save(run, total)
+        ImportRun.objects.filter(pk=run.pk).update(
+            received=total.received,
+            imported=total.imported,
+            skipped=total.skipped,
+            refused=total.refused[:10000],
+        )
         sync.import_run_finish(run_id=run.pk)
         if refused:
             with open(refused, "w", encoding="utf-8") as out:
@@ -60,15 +64,6 @@ class Command(BaseCommand):
                 f"{len(total.refused)} refused in {seconds:.1f} s"
             )
         )
-
-
-def _save(run: ImportRun, total: sync.ImportResult) -> None:
-    ImportRun.objects.filter(pk=run.pk).update(
-        received=total.received,
-        imported=total.imported,
-        skipped=total.skipped,
-        refused=total.refused[:10000],
-    )
 
 
 def _items(lines: list[str]) -> list:
