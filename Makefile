@@ -32,8 +32,11 @@ run: $(VENV)/.installed
 	$(PY) manage.py seed_demo --reports $(DEMO_REPORTS)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# In parallel (pytest-xdist): one process per core (TEST_WORKERS=auto; =0 runs in this
+# process), tests starting their own servers kept on one worker (tests/conftest.py).
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

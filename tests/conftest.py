@@ -61,6 +61,56 @@ def pytest_runtest_setup(item):
                 pytest.skip(reason)
 
 
+# --- in parallel (pytest-xdist: `make test` runs -n auto --dist loadgroup) -----------------
+# Each xdist worker has its own test database (pytest-django names it test_<name>_gw<n>) and
+# its own Redis database: REDIS_URL's database plus the worker's number, set in the worker's
+# environment before Django reads its settings, so that the cache (cleared by every test:
+# FLUSHDB), the rate limits, the Celery queues and the control broadcasts of a real worker
+# (kombu prefixes them with the database) never meet another worker's. Ports are asked of the
+# OS (0) or taken from tests.faults.stack.free_port, which hands each xdist worker its own.
+
+REDIS_DATABASES = 16  # redis.conf's default "databases 16"
+
+
+def redis_url_for_worker(url: str, number: int) -> str:
+    """``url`` with its database moved up by ``number`` (xdist worker gw<number>)."""
+    parsed = urlparse(url)
+    base = int(parsed.path.strip("/") or 0)
+    database = base + number
+    if database >= REDIS_DATABASES:
+        raise pytest.UsageError(
+            f"xdist worker gw{number} would use Redis database {database} of {url}: "
+            f"run fewer workers (-n) or start from a lower database"
+        )
+    return parsed._replace(path=f"/{database}").geturl()
+
+
+def worker_number(worker_id: str | None) -> int:
+    """0 for gw0 or when not running under xdist."""
+    return int(worker_id[2:]) if worker_id and worker_id.startswith("gw") else 0
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    url = os.environ.get("REDIS_URL")
+    if url:
+        for index, spec in enumerate(specs):
+            spec.env["REDIS_URL"] = redis_url_for_worker(url, worker_number(spec.id) or index)
+            spec.env["LAPOR_TEST_REDIS_BASE"] = url  # what tests/test_parallel.py checks against
+
+
+# Tests that start real processes on their own servers (the fault tests' private PostgreSQL,
+# Redis, gunicorn and Celery; the real-worker tests) run one at a time on one xdist worker
+# (--dist loadgroup): two would fight for the two cores and stretch each other's timeouts.
+PROCESS_MARKERS = ("faults", "worker")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(item.get_closest_marker(m) for m in PROCESS_MARKERS):
+            item.add_marker(pytest.mark.xdist_group("processes"))
+
+
 # --- database -------------------------------------------------------------------------------
 
 

@@ -55,7 +55,37 @@ def missing_tools() -> str | None:
     return None
 
 
+_next_port = [0]  # where the next free_port looks in this worker's slice (round robin)
+
+
+def _port_range() -> range | None:
+    """This xdist worker's share of LAPOR_TEST_PORTS ("19100-19299"), or None (ask the OS)."""
+    spec = os.environ.get("LAPOR_TEST_PORTS")
+    if not spec:
+        return None
+    low, high = (int(p) for p in spec.split("-"))
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    number = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    share = (high - low + 1) // workers
+    return range(low + number * share, low + (number + 1) * share)
+
+
 def free_port() -> int:
+    """A loopback port nothing listens on, for a server started later. With LAPOR_TEST_PORTS
+    set, from this xdist worker's own slice of that range (no other worker picks the same
+    port between this call and the server's bind); otherwise one the OS chooses."""
+    ports = _port_range()
+    for _ in ports or ():
+        port = ports[_next_port[0] % len(ports)]
+        _next_port[0] += 1
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    if ports is not None:
+        raise RuntimeError(f"no free port left in {ports} (LAPOR_TEST_PORTS)")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
