@@ -107,3 +107,26 @@ def test_dashboard_summaries_agree_with_the_demo_reports(seeded):
     out = StringIO()
     call_command("rebuild_summaries", "--check", stdout=out)
     assert "agree" in out.getvalue()
+
+
+def test_a_story_transfer_never_sends_a_report_to_its_own_holder(cast):
+    """Routing by law can already have sent a report where its demo story transfers it (a
+    provincial street light to the province): the story hands it on elsewhere instead of
+    failing the whole seed (it did: "Instansi tujuan sama dengan instansi saat ini")."""
+    import random
+
+    from agencies.models import Agency
+    from complaints.management.commands.seed_demo import Seeder
+    from routing.models import Category
+    from tests.factories import dispatched_report, make_staff
+
+    province = Agency.objects.get(slug="pemprov-32")
+    report = dispatched_report(
+        province, cast.national, category_id=Category.objects.get(code="listrik").pk
+    )
+    officer = make_staff(Role.Kind.OFFICER, agency=province)
+    seeder = Seeder(rng=random.Random(1), stdout=StringIO())
+    seeder.officer_for = lambda r: officer
+    moved = seeder.transfer(report)
+    assert moved.status == Status.DISPATCHED and moved.agency.slug == "pemkot-3273"
+    assert ReportEvent.objects.filter(report=report, action="transfer").count() == 1

@@ -640,9 +640,22 @@ class Seeder:
             code, ("pemprov", "Kewenangan pemerintah provinsi, bukan kabupaten/kota.")
         )
         target = _agency(f"pemprov-{report.province_id}") if slug == "pemprov" else _agency(slug)
-        if target.root_id == report.owner_agency_id:
-            target = _agency(f"pemprov-{report.province_id}")
-            reason = "Kewenangan pemerintah provinsi."
+        # Routing by law may already have sent it where the story's transfer would: then the
+        # holder hands it on the other way (a regional matter is the regency's or the
+        # province's, UU 23/2014 Lampiran), never to itself.
+        for candidate, why in (
+            (target, reason),
+            (_agency(f"pemprov-{report.province_id}"), "Kewenangan pemerintah provinsi."),
+            (
+                _government(report.regency_id) if report.regency_id else None,
+                "Kewenangan pemerintah kabupaten/kota.",
+            ),
+        ):
+            if candidate is not None and candidate.root_id != report.owner_agency_id:
+                target, reason = candidate, why
+                break
+        else:
+            return report
         return self.act(report, "transfer", self.officer_for(report), note=reason, agency=target)
 
     def tell(self, report: Report, plan: str) -> Report:
