@@ -114,7 +114,9 @@ def report_create(request):
     ratelimit.filing_counted(request, None, failed=True)
     for message in refused:
         form.add_error("attachments", message)
-    return _report_form(request, form, draft)
+    # The form again, as typed, with each error beside its field: a 400, as every door
+    # answers input it refuses (a refused file, a NUL byte, a date out of range, ...).
+    return _report_form(request, form, draft, status=400)
 
 
 def _contact_key(request, data) -> str | None:

@@ -263,7 +263,7 @@ def test_decompression_bomb_png_is_refused_next_to_the_field(client, world):
             "attachments": upload,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "terlalu besar ukurannya" in response.content.decode()
     assert _rows() == before
 

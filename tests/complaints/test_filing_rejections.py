@@ -45,7 +45,7 @@ def refused(client, data, field: str, message: str, beside_field: bool = True) -
         OutboxMessage.objects.count(),
     )
     response = client.post(URL, data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form again, each error beside its field
     errors = response.context["form"].errors
     assert field in errors, errors
     assert message in " ".join(errors[field])

@@ -62,7 +62,7 @@ def draft_of(response) -> str:
 def test_files_survive_a_missing_name_and_are_filed_once():
     client = Client()
     first = client.post(URL, form(reporter_name="", attachments=[jpeg(), pdf()]))
-    assert first.status_code == 200
+    assert first.status_code == 400  # the form again, files kept
     assert "reporter_name" in first.context["form"].errors
     assert Report.objects.count() == 0
     html = first.content.decode()
@@ -83,7 +83,7 @@ def test_files_survive_a_missing_name_and_are_filed_once():
 def test_a_refused_file_is_refused_alone():
     client = Client()
     response = client.post(URL, form(attachments=[jpeg(), exe()]))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert Report.objects.count() == 0  # the citizen sees what was refused before filing
     errors = " ".join(response.context["form"].errors["attachments"])
     assert "foto2.jpg" in errors and "bukan foto" in errors
@@ -138,4 +138,4 @@ def test_a_draft_never_sent_is_deleted_by_the_sweep():
     assert run_deadline_sweep()["staged_expired"] == 1
     assert [s.name for s in StagedUpload.objects.all()] == ["surat.pdf"]
     assert len(stored_files()) == 1
-    assert fresh.status_code == 200
+    assert fresh.status_code == 400
