@@ -210,6 +210,14 @@ def auto_triage_task(report_id: int) -> str:
 
 
 @shared_task
+def search_words_refresh_task() -> None:
+    """The public search's word list for typos (complaints.selectors.search_words_refresh)."""
+    from .selectors import search_words_refresh
+
+    search_words_refresh()
+
+
+@shared_task
 def followup_sweep() -> int:
     """ "Sudah beres?" to reporters whose report was resolved some working weeks ago
     (complaints.sweeps.ask_followups); idempotent."""

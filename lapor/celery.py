@@ -23,6 +23,11 @@ app.conf.beat_schedule = {
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 30.0},
     # Large exports: expired files deleted, lost builds started again.
     "export-sweep": {"task": "complaints.tasks.export_sweep", "schedule": crontab(minute="*/10")},
+    # The words a typo in the public search is widened to (complaints.selectors), nightly.
+    "search-words-refresh": {
+        "task": "complaints.tasks.search_words_refresh_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # "Sudah beres?" to reporters some working weeks after a resolution: in the morning.
     "followup-sweep": {
         "task": "complaints.tasks.followup_sweep",

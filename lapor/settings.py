@@ -144,11 +144,6 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
-    # The public search's typo tolerance (complaints.selectors.FUZZY_THRESHOLD): set when the
-    # connection starts, no extra round trip.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        "-c pg_trgm.word_similarity_threshold=0.5"
-    )
 else:
     DATABASES = {
         "default": {
