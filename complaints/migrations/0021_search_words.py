@@ -3,7 +3,8 @@ view with a trigram index on their folded form (lower case, no accents). A query
 more is widened to the closest of those words ("berlobang" -> "berlubang") inside the one
 full-text condition, so the search keeps using the tsvector index whatever the number of
 reports. The trigram index over whole stories (0014_fuzzy_search) rechecked every candidate's full text
-(0.5-2.8 s for one word at 50,000 reports): dropped. The view is refreshed by
+(0.5-2.8 s for one word at 50,000 reports): dropped. Published reports only (complaints.models.UNPUBLISHED and confidential ones are left out,
+as Report.objects.public does). The view is refreshed by
 complaints.tasks.search_words_refresh (daily) and after this migration."""
 
 from django.db import migrations
@@ -11,7 +12,9 @@ from django.db import migrations
 ADD = """
 CREATE MATERIALIZED VIEW IF NOT EXISTS lapor_search_words AS
   SELECT word FROM ts_stat($$SELECT to_tsvector('simple', title || ' ' || description)
-                            FROM complaints_report WHERE NOT is_confidential$$)
+                            FROM complaints_report WHERE NOT is_confidential
+                              AND status NOT IN ('submitted', 'needs_info', 'rejected',
+                                                 'merged', 'archived')$$)
   WHERE length(word) >= 4;
 CREATE UNIQUE INDEX IF NOT EXISTS lapor_search_words_word ON lapor_search_words (word);
 CREATE INDEX IF NOT EXISTS lapor_search_words_trgm ON lapor_search_words

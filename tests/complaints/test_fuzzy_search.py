@@ -101,3 +101,21 @@ def test_the_search_keeps_to_the_full_text_index(reports):
     with connection.cursor() as cursor:
         cursor.execute("SELECT word FROM lapor_search_words WHERE lapor_fold(word) = 'kafe'")
         assert cursor.fetchone() == ("kafé",)  # "kafe" is widened to the word as written
+
+
+@pytest.mark.postgres
+def test_only_published_reports_lend_their_words_to_the_search(reports):
+    from tests.factories import file_report
+
+    file_report(title="Pungli oleh Zulkarnaini", description="Zulkarnaini minta uang rapor.")
+    file_report(
+        title="Rahasia Zulkarnaina",
+        description="Zulkarnaina memeras warga.",
+        is_confidential=True,
+    )
+    search_words_refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM lapor_search_words WHERE word LIKE 'zulkarn%%'")
+        assert cursor.fetchall() == []  # unverified and confidential reports lend none
+        cursor.execute("SELECT count(*) FROM lapor_search_words WHERE word = 'berlubang'")
+        assert cursor.fetchone() == (1,)
