@@ -330,11 +330,12 @@ class Appointment(models.Model):
     """An agency's decree appointing its complaint managers (SK pengelola pengaduan): the
     number, the date, the signed file, the people appointed and how long it holds.
 
-    SP4N-LAPOR! counts an agency as connected (terhubung) once it has appointed its complaint
-    managers by decree and its admin works in the system: Perpres 76/2013 art. 8 (each
-    provider appoints the managers of complaints) and PermenPANRB 5/2025 (the SP4N guideline:
-    the agency's SK names the Admin Instansi and the officers). A decree that has expired no
-    longer counts (``valid_until``)."""
+    Every provider of public services must assign its complaint managers (Perpres 76/2013 on
+    Pengelolaan Pengaduan Pelayanan Publik, Pasal 20 huruf a; UU 25/2009 Pasal 36-37), which
+    agencies do by decree. An agency counts as connected (terhubung) when such a decree is in
+    force and its admin is active (../shared/DESIGN.md, Indicators: SP4N-LAPOR!'s keterhubungan
+    counts a recorded appointment, not an account). A decree that has expired no longer counts
+    (``valid_until``)."""
 
     agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, related_name="appointments", verbose_name=_("instansi")
