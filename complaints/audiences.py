@@ -9,7 +9,7 @@ it before a transfer, a province supervisor, the Ombudsman, national triage. A v
 that audience sees: the report's content (title, story, place), the reporter's identity, which
 timeline (nothing, statuses only, the public events, every event) and which files."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from django.db.models import QuerySet
@@ -50,6 +50,11 @@ class View:
     @property
     def timeline_text(self) -> bool:
         return self.timeline in (PUBLIC, ALL)
+
+    def public_part(self) -> "View":
+        """This view on a citizen's page (the track page): staff who may read every event
+        still see there only what the reporter sees, never an internal note."""
+        return replace(self, timeline=PUBLIC) if self.timeline == ALL else self
 
     def shows(self, event: ReportEvent) -> bool:
         """Is ``event`` in this audience's timeline at all (text or not)?"""

@@ -464,4 +464,4 @@ def reissue_key(report: Report, params: dict, step: Step) -> dict:
     event records the channel the new link goes by (notifications), never the key."""
     report.reporter_secret = new_reporter_secret()
     report.reporter_secret_at = step.now
-    return {"key_via": params["via"]}
+    return {"key_via": params.get("via", "")}

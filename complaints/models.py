@@ -269,7 +269,9 @@ class Report(models.Model):
     # Still unverified at the end of its verification limit (``verify_due``): marked by the
     # deadline sweep ("mark_verify_overdue"), kept after verification so the report stays
     # counted as verified late (complaints.deadlines.is_verify_late).
-    verify_overdue_at = models.DateTimeField(null=True, blank=True)
+    verify_overdue_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("terlambat verifikasi sejak")
+    )
     escalated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("dieskalasi"))
     ombudsman_visible = models.BooleanField(
         default=False, verbose_name=_("terlihat oleh Ombudsman")
@@ -293,14 +295,16 @@ class Report(models.Model):
     # (art. 36(1): 30 working days), the objection, the superior's deadline (art. 36(2): 30
     # working days), its answer, the last day to take the dispute to the Komisi Informasi
     # (art. 37(2): 14 working days after that answer), and the reporter saying they did.
-    objection_by = models.DateTimeField(null=True, blank=True)
-    objection_at = models.DateTimeField(null=True, blank=True)
-    objection_due = models.DateTimeField(null=True, blank=True)
-    objection_answered_at = models.DateTimeField(null=True, blank=True)
-    commission_by = models.DateTimeField(null=True, blank=True)
-    commission_at = models.DateTimeField(null=True, blank=True)
+    objection_by = models.DateTimeField(_("batas pengajuan keberatan"), null=True, blank=True)
+    objection_at = models.DateTimeField(_("keberatan diajukan"), null=True, blank=True)
+    objection_due = models.DateTimeField(_("batas jawaban keberatan"), null=True, blank=True)
+    objection_answered_at = models.DateTimeField(_("keberatan dijawab"), null=True, blank=True)
+    commission_by = models.DateTimeField(
+        _("batas pengajuan ke Komisi Informasi"), null=True, blank=True
+    )
+    commission_at = models.DateTimeField(_("diajukan ke Komisi Informasi"), null=True, blank=True)
     # When the reporter filled the public service survey (SKM) after closing, once.
-    surveyed_at = models.DateTimeField(null=True, blank=True)
+    surveyed_at = models.DateTimeField(_("survei SKM diisi"), null=True, blank=True)
     support_count = models.PositiveIntegerField(default=0, verbose_name=_("dukungan"))
     # Bumped by every change; a form that carries an old version is refused (stale state).
     version = models.PositiveIntegerField(default=1, verbose_name=_("versi"))

@@ -362,7 +362,7 @@ def track_detail(request, tracking):
     # What this visitor sees, from the one rule (complaints.audiences): a report not yet
     # published, or confidential, shows its content and timeline text only to its reporter and
     # the staff who may open it; anyone else holding the number sees its status history.
-    view = view_of(request.user, report, token=token)
+    view = view_of(request.user, report, token=token).public_part()
     return render(
         request,
         "complaints/track_detail.html",

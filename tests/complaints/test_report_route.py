@@ -66,7 +66,7 @@ def test_tidak_tahu_files_with_the_most_likely_holder(client):
 
 def test_a_matter_or_agency_not_offered_is_an_error_beside_the_field(client):
     response = client.post(URL, {**ROAD, "matter": "jalan-bulan", "requested_agency": "nope"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form again, each error beside its field
     page = response.content.decode()
     assert "Pilih salah satu jawaban yang tersedia." in page
     assert "Instansi ini tidak dikenal. Pilih dari daftar." in page
