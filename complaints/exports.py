@@ -20,7 +20,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from core import csvsafe, jobs
+from core import csvsafe, jobs, replica
 
 from .models import Channel, ExportJob, Kind, Status
 from .workdays import ZONE_NAMES as NAMES
@@ -223,6 +223,11 @@ def export_build(*, job_id: int) -> str:
 
 
 def _write(job: ExportJob) -> str:
+    with replica.reading():  # the reports may come from the standby; the job's rows do not
+        return _write_rows(job)
+
+
+def _write_rows(job: ExportJob) -> str:
     qs = export_queryset(job)
     total = qs.order_by().count()
     ExportJob.objects.filter(pk=job.pk).update(total=total, written=0)

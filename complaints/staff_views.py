@@ -2,6 +2,7 @@
 report through one endpoint that calls the status machine; access is decided in
 complaints.permissions and agencies.scope only."""
 
+import contextlib
 import logging
 from urllib.parse import urlencode
 
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.models import Agency, User
 from agencies.scope import scope_for
+from core import replica
 from routing.models import Category
 from routing.selectors import decide
 
@@ -588,7 +590,9 @@ def inbox_export(request):
     qs = _export_qs(request)
     if exports.is_large(qs):
         return _export_later(request, ExportJob.Format.CSV)
-    response = StreamingHttpResponse(exports.csv_lines(qs), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        replica.streamed(exports.csv_lines(qs), request), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="laporan-lapor.csv"'
     return response
 
@@ -603,7 +607,9 @@ def inbox_export_xlsx(request):
     _require_staff(request.user)
     qs = _export_qs(request)
     if not exports.is_large(qs):
-        response = HttpResponse(exports.xlsx_bytes(qs), content_type=XLSX_TYPE)
+        with replica.reading() if replica.allowed(request) else contextlib.nullcontext():
+            body = exports.xlsx_bytes(qs)
+        response = HttpResponse(body, content_type=XLSX_TYPE)
         response["Content-Disposition"] = 'attachment; filename="laporan-lapor.xlsx"'
         return response
     if qs.order_by()[: exports.XLSX_MAX + 1].count() > exports.XLSX_MAX:

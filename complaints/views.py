@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies import regions
 from agencies.models import Regency
-from core import ratelimit
+from core import ratelimit, replica
 from routing.models import Category
 from routing.preview import Preview, routing_preview
 from routing.understand import question_for
@@ -559,6 +559,7 @@ def _int(value):
 
 
 @require_GET
+@replica.reads
 def public_list(request):
     form = PublicFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -580,6 +581,7 @@ MAP_POINTS = 300
 
 
 @require_GET
+@replica.reads
 def public_map(request):
     """The public list as a map (markers from ``public_map_points``), with the located reports
     also listed as links: the page without JavaScript, or with tiles that never load."""
@@ -598,6 +600,7 @@ def public_map(request):
 
 
 @require_GET
+@replica.reads
 def public_map_points(request):
     """JSON markers for the map: public reports with a location inside ``bbox`` (west, south,
     east, north), newest first, at most MAP_POINTS, with only what the public list shows

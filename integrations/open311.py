@@ -33,7 +33,7 @@ from complaints.audiences import Audience, view_for
 from complaints.converters import canonical
 from complaints.models import OPEN_STATUSES, Channel, Kind, Report, ReportEvent
 from complaints.services import NewReport, report_submit
-from core import ratelimit
+from core import ratelimit, replica
 from core.inputs import date_in_range, date_range_message
 from core.siteurl import site_url
 from routing.models import Category
@@ -110,6 +110,7 @@ def error(fmt: str, status: int, description: str):
 
 
 @require_GET
+@replica.reads
 def discovery(request, fmt):
     base = f"{site_url()}/open311/v2"
     data = {
@@ -142,6 +143,7 @@ def _service(category: Category) -> dict:
 
 
 @require_GET
+@replica.reads
 def services(request, fmt):
     categories = Category.objects.filter(is_active=True).order_by("code")
     return render(fmt, "services", [_service(c) for c in categories])
@@ -203,6 +205,7 @@ def _attributes() -> list[dict]:
 
 
 @require_GET
+@replica.reads
 def service_definition(request, code, fmt):
     category = Category.objects.filter(code=code, is_active=True).first()
     if category is None:
@@ -284,6 +287,7 @@ def _date(value: str):
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@replica.reads
 def requests(request, fmt):
     if request.method == "POST":
         return _create(request, fmt)
@@ -327,6 +331,7 @@ def requests(request, fmt):
 
 
 @require_GET
+@replica.reads
 def request_detail(request, service_request_id, fmt):
     report = _visible().filter(tracking=canonical(service_request_id)).first()
     if report is None:

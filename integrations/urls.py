@@ -4,9 +4,11 @@ reference data, indicators), the agency scope (API key) and the SMS gateway."""
 from django.urls import path
 
 from complaints import converters  # noqa: F401  (registers <tracking:...>)
+from core import replica
 
 from . import api_agency, api_public, api_routing, api_sms, api_sync, opendata
 
+# replica.reads: public aggregates and open data may come from the standby (core/replica.py).
 urlpatterns = [
     path("reports/", api_public.ReportCreateApi.as_view(), name="api-report-create"),
     path(
@@ -20,7 +22,7 @@ urlpatterns = [
     path("categories/", api_public.CategoryListApi.as_view(), name="api-categories"),
     path(
         "indicators/provinces/",
-        api_public.ProvinceIndicatorsApi.as_view(),
+        replica.reads(api_public.ProvinceIndicatorsApi.as_view()),
         name="api-province-indicators",
     ),
     path("agency/", api_agency.AgencyMeApi.as_view(), name="api-agency-me"),
@@ -76,8 +78,16 @@ urlpatterns = [
         name="api-agency-report-verify",
     ),
     # Open data (integrations/opendata.py), public.
-    path("opendata/reports/", opendata.OpenReportListApi.as_view(), name="api-opendata-reports"),
-    path("opendata/daily/<str:day>/", opendata.OpenDailyApi.as_view(), name="api-opendata-daily"),
+    path(
+        "opendata/reports/",
+        replica.reads(opendata.OpenReportListApi.as_view()),
+        name="api-opendata-reports",
+    ),
+    path(
+        "opendata/daily/<str:day>/",
+        replica.reads(opendata.OpenDailyApi.as_view()),
+        name="api-opendata-daily",
+    ),
     path("agency/import/", api_sync.ImportApi.as_view(), name="api-agency-import"),
     path("agency/status-map/", api_sync.StatusMapApi.as_view(), name="api-agency-status-map"),
     path("routing/preview", api_routing.RoutingPreviewApi.as_view(), name="api-routing-preview"),

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "core.replica.StickyPrimaryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -152,6 +153,23 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+# A streaming standby for the reads that may lag a few seconds (core/replica.py: dashboards,
+# /statistik/, public lists, Open311 reads, exports), never for what a user just changed.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_URL and DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=envint("DJANGO_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+    # A dead standby must not hold a page: give up connecting quickly, then read the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+LAPOR_REPLICA_MAX_LAG = float(os.environ.get("LAPOR_REPLICA_MAX_LAG", "5"))  # seconds
+LAPOR_REPLICA_CHECK_SECONDS = float(os.environ.get("LAPOR_REPLICA_CHECK_SECONDS", "2"))
+LAPOR_REPLICA_RETRY_SECONDS = float(os.environ.get("LAPOR_REPLICA_RETRY_SECONDS", "30"))
+LAPOR_REPLICA_STICKY_SECONDS = envint("LAPOR_REPLICA_STICKY_SECONDS", 15)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.User"
 

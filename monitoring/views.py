@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agencies.models import Agency, Province, Regency
 from agencies.scope import scope_for
 from complaints.paging import CappedPaginator
+from core import replica
 from core.inputs import date_in_range
 from routing.models import Category
 
@@ -107,6 +108,7 @@ def skm_context(period, where: Q | None = None) -> dict:
 
 @login_required
 @require_GET
+@replica.reads
 def national(request):
     provinces_allowed = _provinces_readable(request.user)
     if provinces_allowed is not None:
@@ -188,6 +190,7 @@ def national(request):
 
 @login_required
 @require_GET
+@replica.reads
 def province(request, code):
     provinces_allowed = _provinces_readable(request.user)
     if provinces_allowed is not None and code not in provinces_allowed:
@@ -296,6 +299,7 @@ def _may_read_agency(scope, subject) -> bool:
 
 @login_required
 @require_GET
+@replica.reads
 def agency(request, pk):
     scope = scope_for(request.user)
     subject = get_object_or_404(Agency.objects.select_related("province"), pk=pk)
@@ -379,6 +383,7 @@ def agency(request, pk):
 
 @login_required
 @require_GET
+@replica.reads
 def agency_work(request, pk):
     """Units and officers of one agency: each officer's figures and the open reports by age.
     Read from the reports table (the summaries have no officer and no "open now"), in a fixed
@@ -445,6 +450,7 @@ def _unit_level_context(subject, period, links, units: dict) -> dict:
 
 @login_required
 @require_GET
+@replica.reads
 def rankings(request):
     provinces_allowed = _provinces_readable(request.user)
     level = request.GET.get("tingkat", "kabkota")
@@ -518,6 +524,7 @@ def rankings(request):
 
 
 @require_GET
+@replica.reads
 def public(request):
     """National and per-province aggregates for anyone: counts and rates only, never a report's
     content. The figures are cached for five minutes (the page itself is not: it carries the
@@ -612,6 +619,7 @@ def _officer_name(pk) -> str | None:
 
 @login_required
 @require_GET
+@replica.reads
 def reports(request):
     """The reports behind one figure of a dashboard, for staff who may open all of them."""
     if not scope_for(request.user).is_staff_scope:
@@ -776,6 +784,7 @@ def appointment_file(request, pk):
 
 @login_required
 @require_GET
+@replica.reads
 def early_warnings(request):
     """The early warnings of the last weeks (monitoring.warnings) in the provinces the user
     watches (all for the ministry and the Ombudsman), each with a link to the reports behind

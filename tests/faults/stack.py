@@ -244,6 +244,10 @@ class PostgresCluster:
         """A fast shutdown: open transactions roll back, clients are disconnected."""
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
+    def crash(self) -> None:
+        """An immediate shutdown: the server stops as if it died (no checkpoint)."""
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
     def running(self) -> bool:
         result = subprocess.run(
             self._as_owner(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "status"),
@@ -284,6 +288,35 @@ class PostgresCluster:
             if self.running():
                 self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class StandbyCluster(PostgresCluster):
+    """A hot streaming standby of ``primary`` in its own folder and port: a base backup
+    (pg_basebackup -R writes standby.signal and the primary's address), then replaying the
+    primary's WAL as it streams; it answers reads."""
+
+    def __init__(self, primary: PostgresCluster):
+        super().__init__()
+        self.primary = primary
+
+    def init(self) -> None:
+        self._run(
+            str(PG_BIN / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(self.data),
+            "-R",  # a standby: standby.signal and primary_conninfo
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "--no-sync",
+        )
 
 
 # --- LAPOR ------------------------------------------------------------------------------------
@@ -442,9 +475,9 @@ class Lapor:
         opener = urllib.request.build_opener(_NoRedirect)
         try:
             with opener.open(request, timeout=timeout) as response:
-                return response.status, dict(response.headers), response.read()
+                return response.status, _headers(response.headers), response.read()
         except urllib.error.HTTPError as exc:
-            return exc.code, dict(exc.headers), exc.read()
+            return exc.code, _headers(exc.headers), exc.read()
         except (OSError, urllib.error.URLError) as exc:
             return 0, {}, str(exc).encode()
 
@@ -492,6 +525,15 @@ class Lapor:
 
     def mails_to(self, address: str) -> int:
         return sum(f"To: {address}\n" in m for m in self.mails())
+
+
+def _headers(message) -> dict:
+    """The response's headers as a dict; several Set-Cookie headers one per line."""
+    headers = dict(message)
+    cookies = message.get_all("Set-Cookie") or []
+    if cookies:
+        headers["Set-Cookie"] = "\n".join(cookies)
+    return headers
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
