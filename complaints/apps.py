@@ -21,4 +21,15 @@ class ComplaintsConfig(AppConfig):
 
         EXTRA_DAYS.clear_on_change(NonWorkingDay)
 
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_partitions_ahead, sender=self, dispatch_uid="complaints.partitions")
+
         from . import tasks  # noqa: F401  (registers the jobs that services start: core.jobs)
+
+
+def _partitions_ahead(sender, using="default", plan=None, **kwargs) -> None:
+    """migrate makes the events' month partitions ahead too (the beat task keeps them so)."""
+    from . import partitions
+
+    partitions.ensure_ahead(using=using)

@@ -73,7 +73,8 @@ def timeline(report: Report, view: View) -> list[ReportEvent]:
     """The events ``view`` shows, oldest first (their text: ``view.note(event)``)."""
     if view.timeline == NONE:
         return []
-    events = report.events.select_related("to_agency", "from_agency")  # each knows its report
+    # Bounded by the filing time: only the report's monthly partitions (complaints.partitions).
+    events = report.events.of_report(report).select_related("to_agency", "from_agency")
     if view.timeline != ALL:
         events = events.public()
     return list(events.order_by("created_at", "pk"))

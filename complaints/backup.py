@@ -92,6 +92,8 @@ def restore(source: Path) -> dict:
             f"backup is of {manifest['vendor']}, this database is {connection.vendor}"
         )
     name = connection.settings_dict["NAME"]
+    if connection.vendor == "postgresql":
+        _drop_partitioned_tables()
     connection.close()
     if connection.vendor == "postgresql":
         subprocess.run(
@@ -124,3 +126,17 @@ def restore(source: Path) -> dict:
             shutil.move(str(staging / "media"), str(media_root))
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
+
+
+def _drop_partitioned_tables() -> None:
+    """pg_restore --clean tries to drop each partition's inherited primary key before it drops
+    the partitioned table, which PostgreSQL refuses (the restore then ends with errors). The
+    partitioned tables (complaints.partitions), their partitions with them, go first; the
+    dump makes them again."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
+            "WHERE pg_table_is_visible(c.oid)"
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute(f'DROP TABLE IF EXISTS "{table}" CASCADE')

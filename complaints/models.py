@@ -366,6 +366,12 @@ class EventQuerySet(models.QuerySet):
     def public(self) -> "EventQuerySet":
         return self.filter(is_public=True)
 
+    def of_report(self, report: "Report") -> "EventQuerySet":
+        """The events of ``report``, bounded by its filing time: events of a report never
+        precede its filing, so on PostgreSQL the query reads only the monthly partitions from
+        that month on (complaints.partitions)."""
+        return self.filter(report=report, created_at__gte=report.created_at)
+
 
 class ReportEvent(models.Model):
     """An audit event. Written in the same transaction as the change it records; never edited
@@ -446,9 +452,12 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=60, verbose_name=_("jenis berkas"))
     size = models.PositiveIntegerField(verbose_name=_("ukuran (bita)"))
     sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
+    # No database foreign key: events are partitioned by month (complaints.partitions), whose
+    # triggers keep the same integrity (the event exists; a referenced event is not deleted).
     event = models.ForeignKey(
         ReportEvent,
         on_delete=models.PROTECT,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="attachments",

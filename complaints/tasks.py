@@ -218,6 +218,16 @@ def search_words_refresh_task() -> None:
 
 
 @shared_task
+def partitions_ahead() -> list[str]:
+    """The events table's month partitions for this month and the next ones
+    (complaints.partitions.AHEAD), made before any row needs them. Idempotent; rows that still
+    arrive out of range land in the default partition, never an error."""
+    from . import partitions
+
+    return partitions.ensure_ahead()
+
+
+@shared_task
 def followup_sweep() -> int:
     """ "Sudah beres?" to reporters whose report was resolved some working weeks ago
     (complaints.sweeps.ask_followups); idempotent."""

@@ -121,7 +121,11 @@ class WebhookDelivery(models.Model):
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
-    event = models.ForeignKey("complaints.ReportEvent", on_delete=models.PROTECT, related_name="+")
+    # No database foreign key to the partitioned events table: its triggers keep the integrity
+    # (complaints.partitions).
+    event = models.ForeignKey(
+        "complaints.ReportEvent", on_delete=models.PROTECT, db_constraint=False, related_name="+"
+    )
     report = models.ForeignKey("complaints.Report", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=40)
     payload = models.JSONField()

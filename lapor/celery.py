@@ -28,6 +28,11 @@ app.conf.beat_schedule = {
         "task": "complaints.tasks.search_words_refresh_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Audit events' month partitions made three months ahead (complaints.partitions), daily.
+    "event-partitions-ahead": {
+        "task": "complaints.tasks.partitions_ahead",
+        "schedule": crontab(hour=1, minute=15),
+    },
     # "Sudah beres?" to reporters some working weeks after a resolution: in the morning.
     "followup-sweep": {
         "task": "complaints.tasks.followup_sweep",
