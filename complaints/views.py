@@ -564,7 +564,7 @@ def public_list(request):
     form = PublicFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     # Capped: counting every public report (a million) would cost seconds on each visit.
-    page = CappedPaginator(selectors.public_reports(filters=filters), PAGE_SIZE).get_page(
+    page = CappedPaginator(selectors.public_list(filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -587,9 +587,9 @@ def public_map(request):
     also listed as links: the page without JavaScript, or with tiles that never load."""
     form = PublicFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = CappedPaginator(selectors.located_public_reports(filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(
+        selectors.public_list(filters=filters, located=True), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,18 +1,27 @@
 """The public list and its search cost the same number of queries whatever the number of
-reports; confidential, rejected and merged reports never show."""
+reports; confidential, rejected and merged reports never show. The filter's choice fields come
+from a per-process memo (complaints.forms.FILTER_HTML): the same HTML as rendered afresh, a
+saved category shows at once, a refused value is rendered with its error."""
+
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agencies.models import Role
+from agencies.models import Province, Role
+from complaints.forms import PublicFilterForm
 from complaints.models import Report, Status
+from core.memo import Memo
+from routing.models import Category
 from tests.factories import file_report, make_staff, published_report
 
 pytestmark = pytest.mark.django_db
 
 
-def _queries(client, **params) -> tuple[int, str]:
+def _queries(client, *, cold: bool = True, **params) -> tuple[int, str]:
+    if cold:
+        Memo.clear_all()  # the filter's choices rendered afresh: the uncached cost is flat too
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/laporan/", params)
     assert response.status_code == 200
@@ -29,6 +38,9 @@ def test_query_count_does_not_grow(client, params):
         published_report(national, title=f"Jalan rusak nomor {i}", province_id="32")
     many, html = _queries(client, **params)
     assert many == few
+    warm, warm_html = _queries(client, cold=False, **params)
+    assert warm < few  # no query for the categories and provinces to render
+    assert _untokened(warm_html) == _untokened(html)
     assert Report.objects.count() == 60
     assert 'rel="next"' in html  # 60 reports: more than one page
 
@@ -54,3 +66,51 @@ def test_hidden_reports_never_listed(client, cast):
         assert hidden not in html
     assert Report.objects.get(pk=twin.pk).status == Status.MERGED
     assert secret.is_confidential
+
+
+def _untokened(html: str) -> str:
+    return re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "TOKEN", html)
+
+
+def _select_queries(client, path) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "routing_category" in q["sql"] or "agencies_province" in q["sql"]
+    ]
+
+
+@pytest.mark.parametrize("path", ["/laporan/", "/laporan/peta/"])
+def test_filter_choices_from_the_memo_as_rendered_afresh(client, path):
+    chosen = path + "?kind=complaint&province=32&status=verified"
+    assert _select_queries(client, path)  # the first time: the choices are read and rendered
+    assert _select_queries(client, path) == []  # then not read again
+    cold = _untokened(client.get(chosen).content.decode())
+    warm = _untokened(client.get(chosen).content.decode())
+    assert warm == cold
+    Memo.clear_all()
+    form = PublicFilterForm({"kind": "complaint", "province": "32", "status": "verified"})
+    assert form.is_valid()
+    assert str(form.choice_fields_html()) in warm
+    assert '<option value="32" selected>' in warm
+    assert "aria-invalid" not in warm
+
+
+def test_a_new_category_or_province_shows_at_once(client):
+    client.get("/laporan/")
+    Category.objects.create(code="uji-baru", name_id="Kategori Uji Baru", name_en="New test")
+    Province.objects.create(code="99", name="Provinsi Uji")
+    html = client.get("/laporan/").content.decode()
+    assert "Kategori Uji Baru" in html
+    assert '<option value="99">Provinsi Uji</option>' in html
+
+
+def test_a_refused_filter_value_is_rendered_with_its_error(client):
+    client.get("/laporan/?province=32")  # a valid selection in the memo
+    html = client.get("/laporan/?province=00").content.decode()
+    assert 'id="id_province_error"' in html
+    assert "has-error" in html
+    again = client.get("/laporan/?province=32").content.decode()
+    assert "has-error" not in again
