@@ -30,7 +30,7 @@ from core import replica
 from core.inputs import date_in_range
 from routing.models import Category
 
-from . import behind, satisfaction, selectors, warnings
+from . import behind, provincemap, satisfaction, selectors, warnings
 from .behind import AGE_FIGURES, FIGURES, Links, agencies_of, label_of, reports_behind
 from .selectors import Indicators
 
@@ -175,6 +175,7 @@ def national(request):
         form,
         title=_("Pemantauan nasional"),
         quiet=quiet,
+        map=provincemap.province_map(rows),
         whole=whole_row("all", _("Nasional"), whole, place={}, links=links),
         table=table,
         central_table=central_table,
@@ -555,12 +556,17 @@ def public(request):
         name = f"lapor-statistik-{period.start}-{period.end}.csv"
         return csv_response(name, [(_("Provinsi"), table)], period)
     table, quiet = fold_quiet(table)
+    listed = {r["key"] for r in table["rows"]}
     context = common_context(
         request,
         period,
         form,
         title=_("Statistik LAPOR!"),
         quiet=quiet,
+        # A province is a link to its row of the table (the dashboards are for staff).
+        map=provincemap.province_map(
+            data["rows"], link=lambda r: f"#prov-{r['key']}" if r["key"] in listed else None
+        ),
         whole=data["whole"],
         table=table,
         status_chart=data["status_chart"],
