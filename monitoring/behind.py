@@ -229,29 +229,53 @@ def agencies_of(places) -> dict:
 OFFICER_FIGURES = ["received", "on_time", "finished", "reopened"]
 
 
-def by_officer(owner: int, start: dt.date, end: dt.date) -> list[dict]:
-    """Per officer the reports were assigned to (received in the period): received, answered
-    on time, finished, disputed, and the mean days from dispatch to resolution."""
+def _by(owner: int, start: dt.date, end: dt.date, fields: list[str]) -> list[dict]:
+    """Reports of ``owner`` received in the period grouped by ``fields``: the OFFICER_FIGURES
+    counts (the links' own conditions) and the mean (average) days from dispatch to resolution
+    of those resolved, in days with their fraction (one statement)."""
     from django.db.models import Avg, Count, F
 
     rows = (
         Report.objects.filter(period_q(start, end), owner_agency_id=owner)
-        .values("assigned_to", "assigned_to__full_name", "assigned_to__username")
+        .values(*fields)
         .annotate(
             **{f: Count("pk", filter=FIGURES[f][1]) for f in OFFICER_FIGURES},
             mean=Avg(F("resolved_at") - F("dispatched_at"), filter=Q(resolved_at__isnull=False)),
         )
-        .order_by("-received", "assigned_to__full_name")
+        .order_by("-received", *fields)
     )
     return [
         {
-            "officer": r["assigned_to"] or 0,
-            "name": r["assigned_to__full_name"] or r["assigned_to__username"] or "",
+            **r,
             "counts": {f: r[f] for f in OFFICER_FIGURES},
             "mean_days": r["mean"].total_seconds() / 86400 if r["mean"] is not None else None,
         }
         for r in rows
     ]
+
+
+def by_officer(owner: int, start: dt.date, end: dt.date) -> list[dict]:
+    """Per officer the reports were assigned to (received in the period): received, answered
+    on time, finished, disputed, and the mean days from dispatch to resolution."""
+    fields = ["assigned_to", "assigned_to__full_name", "assigned_to__username"]
+    return [
+        {
+            "officer": r["assigned_to"] or 0,
+            "name": r["assigned_to__full_name"] or r["assigned_to__username"] or "",
+            "counts": r["counts"],
+            "mean_days": r["mean_days"],
+        }
+        for r in _by(owner, start, end, fields)
+    ]
+
+
+def by_unit(owner: int, start: dt.date, end: dt.date) -> dict[int, dict]:
+    """{unit (or the agency itself) holding the report: counts and mean days}, as by_officer:
+    the issue's unit figures (received, answered on time, resolved, average days, disputed)."""
+    return {
+        r["agency_id"]: {"counts": r["counts"], "mean_days": r["mean_days"]}
+        for r in _by(owner, start, end, ["agency_id"])
+    }
 
 
 def by_age(owner: int, today: dt.date | None = None) -> dict[int, dict[str, int]]:

@@ -425,6 +425,27 @@ def _unit_level_context(subject, period, links, units: dict) -> dict:
             for f in behind.OFFICER_FIGURES
         ]
         row["mean"] = "-" if row["mean_days"] is None else display(row["mean_days"], "score")
+    unit_rows = []
+    for unit_pk, row in behind.by_unit(pk, period.start, period.end).items():
+        place = {"instansi": pk, "unit": unit_pk}
+        unit = units.get(unit_pk)
+        name = unit.name if unit else str(unit_pk)
+        unit_rows.append(
+            {
+                "unit": unit_pk,
+                "name": _("%(name)s (langsung)") % {"name": name} if unit_pk == pk else name,
+                "counts": row["counts"],
+                "mean_days": row["mean_days"],
+                "mean": "-" if row["mean_days"] is None else display(row["mean_days"], "score"),
+                "cells": [
+                    {"text": display(row["counts"][f], "int"), "href": links.href(f, place)}
+                    if row["counts"][f]
+                    else {"text": "0", "href": ""}
+                    for f in behind.OFFICER_FIGURES
+                ],
+            }
+        )
+    unit_rows.sort(key=lambda r: (r["unit"] != pk, str(r["name"])))
     ages = behind.by_age(pk)
     missing = [u for u in ages if u not in units]
     names = {u: a.name for u, a in units.items()}
@@ -443,6 +464,7 @@ def _unit_level_context(subject, period, links, units: dict) -> dict:
     ]
     return {
         "officers": officers,
+        "unit_rows": unit_rows,
         "age_heads": [behind.age_label(*bounds) for bounds in behind.AGE_FIGURES.values()],
         "age_rows": age_rows,
         "age_total": whole,

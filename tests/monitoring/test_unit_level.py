@@ -146,3 +146,42 @@ def test_the_agency_page_costs_the_same_queries_for_more_reports(
         act(report_id=r.pk, action="assign", actor=cast.admin_a, assignee=newcomer)
     with django_assert_max_num_queries(len(before)):
         client.get(url)
+
+
+def test_each_unit_shows_its_figures_and_mean_days_computed_by_hand(client, cast, agency_a):
+    """Five reports of agency_a: three passed to its unit, two resolved in 1 and 6 days (mean
+    3.5) and one resolved and disputed (open again: no resolution to count); two kept by the
+    agency itself, one resolved in 10 days, one open."""
+    unit = agency_a.__class__.objects.filter(parent=agency_a).first()
+    officer, national = cast.officer_a, cast.national
+    reports = [dispatched_report(agency_a, national) for _ in range(5)]
+    for r in reports[:3]:
+        act(report_id=r.pk, action="assign_unit", actor=officer, agency=unit)
+    for r in reports[:4]:
+        act(report_id=r.pk, action="respond", actor=officer, note="ok")
+        act(report_id=r.pk, action="resolve", actor=officer, note="selesai")
+    act(report_id=reports[0].pk, action="dispute", token=reports[0].reporter_secret, note="belum")
+    now = timezone.now()
+    for r, days in zip(reports[1:4], (1, 6, 10), strict=True):
+        Report.objects.filter(pk=r.pk).update(
+            dispatched_at=now - dt.timedelta(days=days), resolved_at=now
+        )
+    rebuild()
+    client.force_login(cast.admin_a)
+    response = client.get(reverse("monitoring:agency-work", args=[agency_a.pk]))
+    rows = {row["unit"]: row for row in response.context["unit_rows"]}
+    assert set(rows) == {unit.pk, agency_a.pk}
+    assert rows[unit.pk]["counts"] == {"received": 3, "on_time": 3, "finished": 2, "reopened": 1}
+    assert rows[unit.pk]["mean_days"] == pytest.approx((1 + 6) / 2, abs=0.01)
+    assert rows[agency_a.pk]["counts"]["received"] == 2
+    assert rows[agency_a.pk]["mean_days"] == pytest.approx(10.0, abs=0.01)
+    html = response.content.decode()
+    table = html.split('data-testid="unit-work-table"')[1].split("</table>")[0]
+    assert "3,50" in table and "10,00" in table and "(langsung)" in table
+    for href, text in _links(table):
+        query = dict(parse_qsl(urlsplit(href).query))
+        ids = {r.pk for r in client.get(href).context["page"].object_list}
+        assert int(text) == len(ids), query
+        assert ids <= {r.pk for r in reports}
+        if query.get("unit") == str(unit.pk):
+            assert ids <= {r.pk for r in reports[:3]}
