@@ -1072,6 +1072,15 @@ def bulk_connection(database: str):
     return conn
 
 
+def month_partitions(first: int, last: int) -> None:
+    """The audit events' month partitions for the generated range (complaints.partitions),
+    so that COPY into the partitioned table fills them and not its default partition."""
+    from complaints import partitions
+
+    if partitions.is_partitioned():
+        partitions.ensure(moment(first), moment(last))
+
+
 def secondary_indexes(conn, tables: list[str]) -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) of the indexes that back no constraint."""
     return conn.execute(
@@ -1132,6 +1141,7 @@ def generate(database: str, n: int, seed: int, years: float, workers: int) -> di
     world.check_routing()
     people = make_people(world, rng, n, now)
     times = spread_times(rng, n, now - int(years * 365 * DAY), now - 300)
+    month_partitions(times[0], now)
     admin = bulk_connection(database)
     indexes = secondary_indexes(
         admin, [*LOADED_TABLES, "monitoring_summary", "monitoring_duration"]
