@@ -11,7 +11,8 @@
    errors, 201/302 answers against the reports in the database, CPU per filing by process,
    memory of the web and Celery workers after the load). Its own database ``lapor_load`` and
    Redis database 11, made afresh.
-2. ``bench/bench_reads.py`` (busiest read pages) and ``bench/bench_dashboards.py`` (the
+2. ``bench/bench_reads.py`` (the read pages at 10k, 1M and 10M reports, the sizes whose
+   databases exist, ``--read-databases``) and ``bench/bench_dashboards.py`` (the
    dashboards at 10,000 and at N reports), when the scripts are there and their databases
    exist (``--database``, default ``lapor_bench``, holding N reports; ``--small-database``,
    default ``lapor_bench_10k``). A missing script or database is skipped with the command that
@@ -38,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 PY = sys.executable
+READ_SIZES = {"lapor_bench_10k": 10_000, "lapor_bench_1m": 1_000_000, "lapor_bench_10m": 10_000_000}
 TARGET_RPS, TARGET_P95_MS = 500, 200  # issue 8: filing through the API
 
 
@@ -161,8 +163,11 @@ def read_benchmarks(opts) -> tuple[list[tuple], list[str], bool]:
             timeout=4 * 3600,
         )
         ok = ok and code == 0
+    # The read pages at every size that exists (10k, 1M, 10M: bench_reads.py skips the
+    # missing ones itself and compares the others with the smallest).
+    present = [d for d in opts.read_databases.split(",") if database_exists(d)]
     plans = [
-        ("bench_reads.py", [opts.database], ["--database", opts.database], "reads.txt"),
+        ("bench_reads.py", present[:1], ["--databases", ",".join(present)], "reads.txt"),
         (
             "bench_dashboards.py",
             [opts.small_database, opts.database],
@@ -175,8 +180,10 @@ def read_benchmarks(opts) -> tuple[list[tuple], list[str], bool]:
             rows.append((script, "skipped: the script is not there yet", "", "", ""))
             continue
         missing = [d for d in databases if not database_exists(d)]
+        if not databases:
+            missing = opts.read_databases.split(",")
         if missing:
-            sizes = {opts.database: opts.n, opts.small_database: 10_000}
+            sizes = {opts.database: opts.n, opts.small_database: 10_000, **READ_SIZES}
             rows.append((script, f"skipped: no database {', '.join(missing)}", "", "", ""))
             texts += [
                 f"to run {script}: python bench/generate_reports.py --database {d} "
@@ -219,6 +226,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000, help="reports in --database")
     parser.add_argument("--database", default="lapor_bench", help="N reports (read benchmarks)")
     parser.add_argument("--small-database", default="lapor_bench_10k", help="10,000 reports")
+    parser.add_argument(
+        "--read-databases",
+        default=",".join(READ_SIZES),
+        help="bench_reads.py's databases, smallest first (the ones that exist are measured)",
+    )
     parser.add_argument("--generate", action="store_true", help="make a missing database")
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=1, help="baseline/filing pairs")
