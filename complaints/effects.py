@@ -85,9 +85,9 @@ def set_agency(report: Report, agency: Agency | None) -> None:
 def _previous_holders(report: Report) -> set[int]:
     """Top-level agencies that held the report before (one query on its events)."""
     paths = Agency.objects.filter(
-        pk__in=ReportEvent.objects.filter(
-            report=report, action__in=["dispatch", "transfer", "assign_unit"]
-        ).values("to_agency")
+        pk__in=ReportEvent.objects.of_report(report)
+        .filter(action__in=["dispatch", "transfer", "assign_unit"])
+        .values("to_agency")
     ).values_list("path", flat=True)
     return {int(p.split("/", 1)[0]) for p in paths}
 
@@ -186,7 +186,7 @@ def merge(report: Report, params: dict, step: Step) -> dict:
 def unmerge(report: Report, params: dict, step: Step) -> dict:
     """Back to the status, agency and pending triage decision the report had before its
     merge, read from the merge's audit event (a national admin's undo)."""
-    merge = report.events.filter(action="merge").order_by("-pk").first()
+    merge = report.events.of_report(report).filter(action="merge").order_by("-pk").first()
     if merge is None or report.merged_into_id is None:
         raise InvalidAction(_("Laporan ini tidak digabungkan."))
     data = {"from": report.merged_into.tracking}

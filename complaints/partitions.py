@@ -434,3 +434,108 @@ def revert(schema_editor) -> None:
                 f'ALTER TABLE "{table}" ADD CONSTRAINT "{table}_{column}_fk_event" '
                 f'FOREIGN KEY ("{column}") REFERENCES "{EVENTS}" (id) DEFERRABLE INITIALLY DEFERRED'
             )
+
+
+# --- archive ---------------------------------------------------------------------------------
+
+
+class ArchiveError(Exception):
+    pass
+
+
+def _still_open(cursor, name: str) -> int:
+    """How many reports with an event in partition ``name`` may still change (open, or
+    resolved and so still disputable): their timeline must stay in the live table."""
+    from .models import OPEN_STATUSES, Status
+
+    statuses = [*OPEN_STATUSES, Status.RESOLVED]
+    cursor.execute(
+        f'SELECT count(DISTINCT r.id) FROM "{name}" e JOIN complaints_report r '
+        "ON r.id = e.report_id WHERE r.status = ANY(%s)",
+        [[str(s) for s in statuses]],
+    )
+    return cursor.fetchone()[0]
+
+
+def archive(before: dt.date, folder, *, drop: bool = False, using: str = "default") -> list[dict]:
+    """Every month partition of the events table before ``before``'s month leaves the table:
+    refused (nothing done) if any of them holds events of a report still open or resolved;
+    otherwise each is detached, dumped with ``pg_dump --format=custom`` to
+    ``folder/<name>.dump`` (checked by ``pg_restore --list``), and dropped when ``drop``.
+    Returns one dict per month (name, rows, file, sha256). Restore: ``restore(file)``."""
+    import hashlib
+    import subprocess
+    from pathlib import Path
+
+    from .backup import _pg_env
+
+    conn = _connection(using)
+    if not is_partitioned(EVENTS, using):
+        raise ArchiveError("the events table is not partitioned (SQLite, or not migrated)")
+    before = month_start(before)
+    if before > month_start(timezone.now()):
+        raise ArchiveError("only months before the current one can be archived")
+    old = [
+        (name, month)
+        for name, _bound in partitions(EVENTS, using)
+        if (month := month_of(name)) is not None and month < before
+    ]
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with conn.cursor() as cursor:
+        for name, _month in old:
+            if n := _still_open(cursor, name):
+                raise ArchiveError(
+                    f"{name} holds events of {n} report(s) still open or resolved: not archived"
+                )
+    done = []
+    for name, month in old:
+        detach(month, using=using)
+        with conn.cursor() as cursor:
+            cursor.execute(f'SELECT count(*) FROM "{name}"')
+            rows = cursor.fetchone()[0]
+        target = folder / f"{name}.dump"
+        env = _pg_env()
+        db = conn.settings_dict["NAME"]
+        subprocess.run(
+            ["pg_dump", "--format=custom", "--no-owner", f"--table={name}", f"--file={target}", db],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        listing = subprocess.run(
+            ["pg_restore", "--list", str(target)], env=env, check=True, capture_output=True
+        ).stdout.decode()
+        if f"TABLE DATA public {name} " not in listing:
+            raise ArchiveError(f"{target} does not hold {name}'s rows: kept, not dropped")
+        if drop:
+            with conn.cursor() as cursor:
+                cursor.execute(f'DROP TABLE "{name}"')
+        digest = hashlib.sha256(target.read_bytes()).hexdigest()
+        done.append({"name": name, "rows": rows, "file": str(target), "sha256": digest})
+    return done
+
+
+def restore(file, *, using: str = "default") -> str:
+    """Brings an archived month back: ``pg_restore`` of its dump (a table of its own, with its
+    indexes), then attached to the events table. Returns the partition's name."""
+    import subprocess
+    from pathlib import Path
+
+    from .backup import _pg_env
+
+    name = Path(file).name.removesuffix(".dump")
+    if month_of(name) is None:
+        raise ArchiveError(f"{file} is not an archived month (<table>_pYYYY_MM.dump)")
+    conn = _connection(using)
+    with conn.cursor() as cursor:
+        if _exists(cursor, name):
+            raise ArchiveError(f"{name} exists already (attach it: event_partitions attach)")
+    subprocess.run(
+        ["pg_restore", "--no-owner", f"--dbname={conn.settings_dict['NAME']}", str(file)],
+        env=_pg_env(),
+        check=True,
+        capture_output=True,
+    )
+    attach(name, using=using)
+    return name

@@ -131,6 +131,7 @@ def with_return_reason(qs: QuerySet) -> QuerySet:
 
     last = ReportEvent.objects.filter(
         report=OuterRef("pk"),
+        created_at__gte=OuterRef("created_at"),  # its partitions only (complaints.partitions)
         action__in=["return_to_triage", "transfer"],
         to_status=Status.VERIFIED,
     ).order_by("-created_at", "-pk")

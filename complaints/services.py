@@ -429,7 +429,7 @@ def report_transition_with_files(*, report_id: int, files: list, **kwargs) -> Re
     recorded with its evidence or not at all."""
     with transaction.atomic():
         report = report_transition(report_id=report_id, **kwargs)
-        event = ReportEvent.objects.filter(report=report).latest("pk")
+        event = ReportEvent.objects.of_report(report).latest("pk")
         for upload in files:
             attachment_save(report=report, upload=upload, event=event)
     return report

@@ -138,7 +138,7 @@ def report_attach_files(
         report_transition(
             report_id=report.pk, action="attach", actor=actor, note=note, public=public
         )
-        event = report.events.order_by("-pk").first()
+        event = report.events.of_report(report).order_by("-pk").first()
         return [attachment_save(report=report, upload=u, event=event) for u in uploads]
 
 

@@ -217,3 +217,71 @@ def test_the_migration_can_be_undone():
     assert file_report().events.get().pk > max(ids)
     with pytest.raises(IntegrityError), transaction.atomic():
         Attachment.objects.filter(report=report).update(event_id=10**12)
+
+
+@pytest.fixture
+def months_2018():
+    """Two old months (committed: the archive test dumps them with pg_dump), removed after."""
+    partitions.ensure(dt.date(2018, 3, 1), dt.date(2018, 4, 1))
+    yield ["complaints_reportevent_p2018_03", "complaints_reportevent_p2018_04"]
+    with connection.cursor() as cursor:
+        for name in ("complaints_reportevent_p2018_03", "complaints_reportevent_p2018_04"):
+            cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+
+def _old_report(status: str, *when: dt.datetime):
+    from complaints.models import Report
+
+    report = file_report()
+    Report.objects.filter(pk=report.pk).update(created_at=when[0], status=status)
+    ReportEvent.objects.filter(report=report).update(created_at=when[0])
+    report.refresh_from_db()
+    return report, [report.events.get().pk] + [_insert_event(report, t) for t in when[1:]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_old_months_are_archived_dropped_and_restored(tmp_path, months_2018):
+    from django.core.management import CommandError, call_command
+
+    march, april = (dt.datetime(2018, m, 10, tzinfo=UTC) for m in (3, 4))
+    closed, closed_ids = _old_report("closed", march, april)
+    still_open, _ = _old_report("needs_info", april)
+    with pytest.raises(CommandError, match=r"1 report.*still open"):
+        call_command("event_partitions", "archive", "--before", "2018-05", "--to", str(tmp_path))
+    assert {n for n, _ in partitions.partitions()} >= set(months_2018)  # nothing detached
+    assert list(tmp_path.iterdir()) == []
+
+    type(still_open).objects.filter(pk=still_open.pk).update(status="rejected")
+    call_command(
+        "event_partitions", "archive", "--before", "2018-05", "--to", str(tmp_path), "--drop"
+    )
+    names = {n for n, _ in partitions.partitions()}
+    assert not names & set(months_2018)
+    assert not ReportEvent.objects.filter(pk__in=closed_ids).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('complaints_reportevent_p2018_03')")
+        assert cursor.fetchone()[0] is None  # dropped
+    dumps = sorted(tmp_path.iterdir())
+    assert [d.name for d in dumps] == [f"{n}.dump" for n in months_2018]
+    # A new month partition of this year is unaffected; the archive comes back on demand.
+    for dump in dumps:
+        call_command("event_partitions", "restore", str(dump))
+    assert sorted(ReportEvent.objects.of_report(closed).values_list("pk", flat=True)) == sorted(
+        closed_ids
+    )
+    assert [_where(i) for i in closed_ids] == months_2018
+
+
+def test_archive_refuses_the_current_month(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    later = partitions.add_months(partitions.month_start(dt.datetime.now(UTC)), 2)
+    with pytest.raises(CommandError, match="before the current one"):
+        call_command(
+            "event_partitions",
+            "archive",
+            "--before",
+            later.strftime("%Y-%m"),
+            "--to",
+            str(tmp_path),
+        )
