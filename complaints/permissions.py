@@ -137,8 +137,15 @@ def covers(user, report: Report) -> bool:
     return scope_for(user).covers_agency_path(report.agency_path)
 
 
-def can(user, action: str, report: Report, *, token: str | None = None) -> bool:
+def can(
+    user, action: str, report: Report, *, token: str | None = None, for_reporter: bool = False
+) -> bool:
     """May ``user`` (or the holder of ``token``) take ``action`` on ``report`` now?
+
+    ``for_reporter``: ``user`` is the integration client the report came in through, whose app
+    is the reporter's front door (the caller checked that: integrations.sync.originated_by);
+    its own key then stands for the reporter in the reporter's actions, and it does not
+    expire with the reporter's guest key.
 
     Says nothing about the status: the status machine checks that."""
     spec = workflow.ACTIONS.get(action)
@@ -155,7 +162,7 @@ def can(user, action: str, report: Report, *, token: str | None = None) -> bool:
     if spec.actor == workflow.AGENCY:
         return covers(user, report)
     if spec.actor == workflow.REPORTER:
-        return is_reporter(user, report, token)
+        return (for_reporter and user is not None) or is_reporter(user, report, token)
     if spec.actor == workflow.STAFF:
         return scope.national_admin or covers(user, report)
     return False  # SYSTEM actions are taken by LAPOR itself, never by a user.

@@ -353,7 +353,9 @@ def _mark_finished(report: Report, was: str, now: dt.datetime) -> None:
         report.finished_at = now
 
 
-def _check(report: Report, spec, actor, token, system: bool, expected_version) -> None:
+def _check(
+    report: Report, spec, actor, token, system: bool, expected_version, for_reporter=False
+) -> None:
     """The move is allowed from this status, by this actor, on the version they saw."""
     if expected_version is not None and report.version != expected_version:
         raise StaleReport()
@@ -362,7 +364,7 @@ def _check(report: Report, spec, actor, token, system: bool, expected_version) -
     if spec.actor == workflow.SYSTEM or system:
         if not system:
             raise ActionForbidden()
-    elif not can(actor, spec.name, report, token=token):
+    elif not can(actor, spec.name, report, token=token, for_reporter=for_reporter):
         raise ActionForbidden()
 
 
@@ -376,6 +378,7 @@ def report_transition(
     token: str | None = None,
     system: bool = False,
     imported_at: dt.datetime | None = None,
+    for_reporter: bool = False,
     **params,
 ) -> Report:
     """Takes ``action`` on a report, under a row lock, and writes its audit event in the same
@@ -384,6 +387,8 @@ def report_transition(
     - ``expected_version``: the version the actor saw; if the report changed since, raises
       StaleReport (two officers cannot both win on a stale state).
     - ``token``: the reporter's secret, for a guest acting from their e-mail link.
+    - ``for_reporter``: ``actor`` is the client the report came in through, acting for its
+      reporter with its own key (complaints.permissions.can).
     - ``system``: LAPOR itself (scheduled tasks); required for SYSTEM actions.
     - ``imported_at``: a step of a regional system's archive (backfill, with ``system``): the
       clocks and dates use that time and the event is marked imported (no e-mail, no webhook).
@@ -398,7 +403,7 @@ def report_transition(
         raise InvalidAction(_("Tuliskan keterangan untuk tindakan ini."))
     with transaction.atomic():
         report = _lock(report_id)
-        _check(report, spec, actor, token, system, expected_version)
+        _check(report, spec, actor, token, system, expected_version, for_reporter)
         from_status, from_agency_id = report.status, report.agency_id
         before = copy.copy(report)  # the state the change started from, for summaries
         label = _actor_label(actor, report, spec)

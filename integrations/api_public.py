@@ -54,7 +54,7 @@ def new_report(d: dict, *, channel: str, requested_agency_id: int | None) -> New
         is_anonymous=d["is_anonymous"],
         is_confidential=d["is_confidential"],
         show_name=d.get("show_name", False),
-        reporter_name=d["reporter_name"],
+        reporter_name=d.get("reporter_name", "").strip(),
         reporter_email=d.get("reporter_email", ""),
         reporter_phone=d.get("reporter_phone", ""),
         channel=channel,
@@ -108,7 +108,9 @@ class ReportCreateApi(LaporApiView):
         # The name on the public page only when the reporter chose it (as the form's box);
         # explicit true or false only, as the anonymity flag.
         show_name = StrictBooleanField(default=False)
-        reporter_name = serializers.CharField(min_length=1, max_length=150)  # minLength in schema
+        # Optional for an anonymous filing, as on the form (an anonymous guest owes LAPOR no
+        # name and no contact); otherwise required, and never blank.
+        reporter_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
         reporter_email = serializers.EmailField(required=False, allow_blank=True)
         reporter_phone = serializers.RegexField(
             r"^\+?[0-9 ()-]{8,20}$", required=False, allow_blank=True
@@ -124,10 +126,15 @@ class ReportCreateApi(LaporApiView):
                 raise serializers.ValidationError(
                     {"show_name": [_("Laporan anonim tidak menampilkan nama; pilih salah satu.")]}
                 )
+            if attrs.get("is_anonymous"):
+                return attrs
+            problems = {}
+            if not attrs.get("reporter_name", "").strip():
+                problems["reporter_name"] = [_("Tulis nama pelapor (kecuali laporan anonim).")]
             if not attrs.get("reporter_email") and not attrs.get("reporter_phone"):
-                raise serializers.ValidationError(
-                    {"reporter_email": [_("Isi email atau nomor HP pelapor.")]}
-                )
+                problems["reporter_email"] = [_("Isi email atau nomor HP pelapor.")]
+            if problems:
+                raise serializers.ValidationError(problems)
             return attrs
 
     class ReportCreatedSerializer(serializers.Serializer):

@@ -492,6 +492,10 @@ class ImportRecordSerializer(ExternalFilingApi.ExternalFilingSerializer):
             raise serializers.ValidationError(
                 {"regency": [_("Kabupaten/kota ini tidak berada di provinsi itu.")]}
             )
+        if not attrs.get("is_anonymous") and not attrs.get("reporter_name", "").strip():
+            raise serializers.ValidationError(
+                {"reporter_name": [_("Tulis nama pelapor (kecuali laporan anonim).")]}
+            )
         return attrs
 
 

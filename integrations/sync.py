@@ -157,8 +157,8 @@ def report_citizen_act(
     """The reporter's own action (reply, provide_info, accept with a rating, dispute, rate)
     taken through the system the report came in by. The caller must have looked the report
     up with ``originated_by`` (the client is that reporter's front door); the status machine
-    then treats the client as the reporter, through the reporter's secret, exactly as a guest
-    acting from the link in their e-mail."""
+    then lets the client's own key stand for the reporter (``for_reporter``), not the
+    reporter's guest key, which expires LAPOR_GUEST_KEY_DAYS after the report is finished."""
     if action not in CITIZEN_ACTIONS:
         raise InvalidAction(_("Tindakan pelapor tidak dikenal."))
     params = {"rating": rating} if rating is not None else {}
@@ -168,7 +168,7 @@ def report_citizen_act(
         actor=key.service_user,
         note=note,
         expected_version=expected_version,
-        token=report.reporter_secret,
+        for_reporter=True,
         **params,
     )
 

@@ -307,6 +307,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "smsGatewayToken": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-Lapor-Sms-Token",
+                "description": "The SMS gateway's shared token (LAPOR_SMS_INBOUND_TOKEN).",
+            },
+        }
+    },
 }
 
 # The largest JSON body the API reads (a report is a few kB; attachments go by the form).

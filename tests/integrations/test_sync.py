@@ -260,6 +260,36 @@ def test_citizen_side_refused_for_a_report_the_client_did_not_file(key_a, key_b,
     assert bad.status_code == 400
 
 
+def test_citizen_side_rests_on_the_clients_key_not_the_reporters_expiring_one(
+    key_a, cast, settings
+):
+    """The reporter's own key stops LAPOR_GUEST_KEY_DAYS after the report is finished
+    (complaints.permissions.guest_key_expires_at); the city's app acts with its own key, which
+    the report's coming in through it authorises: rating a closed report a year later works,
+    and a guest holding the expired key is still refused."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from complaints.errors import ActionForbidden
+
+    report = _filed_and_resolved(key_a, cast)
+    url = f"/api/v1/agency/reports/{report.tracking}/citizen/"
+    client = api(key_a.raw)
+    assert client.post(url, {"action": "accept"}, format="json").status_code == 200
+    long_ago = timezone.now() - dt.timedelta(days=settings.LAPOR_GUEST_KEY_DAYS + 1)
+    Report.objects.filter(pk=report.pk).update(finished_at=long_ago, reporter_secret_at=long_ago)
+    report.refresh_from_db()
+    with pytest.raises(ActionForbidden):
+        report_transition(
+            report_id=report.pk, action="rate", token=report.reporter_secret, rating=2
+        )
+    rated = client.post(url, {"action": "rate", "rating": 5}, format="json")
+    assert rated.status_code == 200, rated.json()
+    report.refresh_from_db()
+    assert report.rating == 5
+
+
 # --- (5) status words -----------------------------------------------------------------------
 
 CITY_MAP = {
