@@ -18,6 +18,7 @@ help:
 	@echo "make lint              ruff check and ruff format --check"
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make bench             benchmarks in production mode (N=, DURATION=, ROUNDS=, BENCH_ARGS=)"
+	@echo "                       (with LAPOR beside a bare DRF create, django-helpdesk, raw INSERTs)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -4,6 +4,14 @@
     make bench N=1000000 DURATION=30 ROUNDS=2
     python bench/run.py --skip-reads             # the load test only
     python bench/run.py --generate --n 100000 --database lapor_bench_100k
+    python bench/run.py --skip-load --skip-reads --side-cases healthz,list,drf --side-connections 32
+
+0. ``bench/sidebyside.py``: LAPOR (filing through the API, /healthz, the public list, the
+   track page, the inbox) beside a bare DRF create, django-helpdesk 2.x's ticket API (in its
+   own virtualenv bench/.venv-helpdesk, made on first use) and a raw psycopg INSERT loop, under
+   the same gunicorn layout and PostgreSQL, alternating rounds (``--rounds``), medians, at
+   ``--side-connections`` (8 and 64), with ``--paced`` runs at a fixed rate (half the peak).
+   About 15 minutes at the defaults with 20-second runs; ``--skip-side`` leaves it out.
 
 1. ``bench/load.py``: gunicorn, a Celery worker, PostgreSQL and Redis in production mode
    (DEBUG off), driven by wrk on this machine: filing through the API and through the web
@@ -148,6 +156,26 @@ def load_rows(opts) -> tuple[list[tuple], bool]:
     return rows, ok
 
 
+def side_rows(opts) -> tuple[list[tuple], list[str], bool]:
+    """Runs bench/sidebyside.py; its table goes below the summary."""
+    if opts.skip_side:
+        return [("side by side", "skipped (--skip-side)", "", "", "")], [], True
+    result = RESULTS / "sidebyside.txt"
+    args = [PY, BENCH / "sidebyside.py", "--duration", opts.duration, "--rounds", opts.rounds]
+    args += ["--cases", opts.side_cases, "--connections", opts.side_connections]
+    args += ["--paced"] if opts.paced else []
+    started = time.monotonic()
+    code, output = run(args, timeout=1800 + opts.rounds * 40 * opts.duration)
+    elapsed = time.monotonic() - started
+    if code != 0:
+        return [("side by side", "FAILED", "", "", "")], [output.strip()[-1500:]], False
+    text = f"--- bench/results/sidebyside.txt\n{result.read_text().rstrip()}"
+    rows = [
+        ("side by side (bench/sidebyside.py)", f"ran in {elapsed:.0f} s: see below", "", "", "")
+    ]
+    return rows, [text], True
+
+
 def read_benchmarks(opts) -> tuple[list[tuple], list[str], bool]:
     """Runs bench_reads.py and bench_dashboards.py where they and their databases exist."""
     rows, texts, ok = [], [], True
@@ -236,6 +264,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="baseline/filing pairs")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-reads", action="store_true")
+    parser.add_argument("--skip-side", action="store_true", help="no side-by-side run")
+    parser.add_argument("--side-cases", default="healthz,api,list,track,inbox,drf,helpdesk,raw")
+    parser.add_argument("--side-connections", default="8,64")
+    parser.add_argument("--paced", action="store_true", help="side by side: fixed-rate runs")
     parser.add_argument("--reads-timeout", type=int, default=1200, help="seconds per script")
     parser.add_argument("--output", default=str(RESULTS / "summary.txt"))
     opts = parser.parse_args()
@@ -244,8 +276,12 @@ def main() -> None:
     if not opts.skip_load:
         load, ok = load_rows(opts)
         rows += load
-    reads, texts, reads_ok = read_benchmarks(opts)
+    side, texts, side_ok = side_rows(opts)
+    rows += side
+    reads, read_texts, reads_ok = read_benchmarks(opts)
     rows += reads
+    texts += read_texts
+    reads_ok = reads_ok and side_ok
     minutes = (time.monotonic() - started) / 60
     text = "\n\n".join(
         [
