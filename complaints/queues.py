@@ -8,7 +8,7 @@ from django.utils import timezone
 from agencies.scope import scope_for
 
 from .deadlines import overdue_q, verify_overdue_q
-from .models import AGENCY_STATUSES, Report, Status
+from .models import AGENCY_STATUSES, Report, Status, agency_due
 from .permissions import reports_visible_to
 
 TRIAGE_Q = Q(status=Status.SUBMITTED) | Q(status=Status.VERIFIED, agency__isnull=True)
@@ -172,15 +172,12 @@ def by_deadline(qs: QuerySet) -> QuerySet:
     """Worked from the top: the nearest deadline the agency must meet first (the first
     response while dispatched, the resolution while in progress; the most late first), then
     reports with no clock of the agency's running, newest first."""
-    from django.db.models import DateTimeField, F
+    from django.db.models import F
 
-    due = Case(
-        When(status=Status.DISPATCHED, then=F("response_due")),
-        When(status=Status.IN_PROGRESS, then=F("resolution_due")),
-        default=Value(None),
-        output_field=DateTimeField(),
+    # The index report_inbox_due holds this order for an agency (complaints.models.agency_due).
+    return qs.annotate(due_at=agency_due()).order_by(
+        F("due_at").asc(nulls_last=True), "-created_at", "-pk"
     )
-    return qs.annotate(due_at=due).order_by(F("due_at").asc(nulls_last=True), "-created_at", "-pk")
 
 
 def late_q(now=None) -> Q:

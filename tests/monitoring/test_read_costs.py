@@ -89,3 +89,38 @@ def test_dashboards_ask_for_connectedness_once(
         client.get(url)  # warm the per-process memos
         with django_assert_max_num_queries(most):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="expression index: PostgreSQL")
+def test_the_inbox_reads_its_first_page_in_index_order(cast, agency_a):
+    """The inbox worked from the top (queues.by_deadline) is read from report_inbox_due, not
+    by sorting every report of the agency (at 10M reports one agency holds 500,000): the
+    index and the ordering must be the same expression (complaints.models.agency_due)."""
+    from complaints import queues
+    from tests.factories import dispatched_report
+
+    for i in range(3):
+        dispatched_report(agency_a, cast.national, title=f"Jalan berlubang {i}")
+    qs = queues.by_deadline(queues.inbox_for(cast.officer_a))
+    with connection.cursor() as cursor:
+        # Tiny tables: only a plan without a sort of the reports is wanted here.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = qs[:25].explain()
+    assert "report_inbox_due" in plan, plan
+    assert "Sort Key" not in plan.split("report_inbox_due")[0], plan
+
+
+def test_a_capped_count_does_not_order_the_rows(client, cast, agency_a):
+    """The inbox's count (at most CAP rows) drops the deadline order: counting sorted every
+    row of the agency first."""
+    from tests.factories import PASSWORD, dispatched_report
+
+    dispatched_report(agency_a, cast.national, title="Lampu jalan mati")
+    assert client.login(username=cast.officer_a.username, password=PASSWORD)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/kerja/").status_code == 200
+    counts = [q["sql"] for q in queries.captured_queries if "LIMIT 10001" in q["sql"]]
+    assert counts, [q["sql"] for q in queries.captured_queries]
+    assert all("ORDER BY" not in sql for sql in counts), counts
