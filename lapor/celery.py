@@ -38,6 +38,9 @@ app.conf.beat_schedule = {
         "task": "complaints.tasks.followup_sweep",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Summary deltas of recent filings and changes added into the dashboards' rows
+    # (monitoring.fold); readers add what is not folded yet, so this bounds the delta tables.
+    "summaries-fold": {"task": "monitoring.tasks.fold_summaries", "schedule": 5.0},
     # Early warning (monitoring.warnings): the week just ended, each Monday at 07:00 WIB.
     "early-warning": {
         "task": "monitoring.tasks.early_warning",

@@ -3,8 +3,6 @@
 from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
-from django.db import connection
-
 from complaints.deadlines import (
     is_late,
     is_on_time,
@@ -15,7 +13,8 @@ from complaints.deadlines import (
     verified_by_agency,
 )
 
-from .models import DURATION_KEY, KEY, Duration, Summary
+from . import fold
+from .models import Duration, Summary
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 # The report fields ``contribution`` reads: the rebuild selects these, and the benchmark
@@ -152,43 +151,14 @@ def delta(before, after) -> tuple[dict, dict]:
 
 
 def apply(summary: dict, durations: dict) -> None:
-    """Adds the deltas to the rows in one statement per table. Keys are sorted, so concurrent
-    changes lock shared rows in the same order and cannot deadlock."""
+    """Appends the deltas to the delta tables, one INSERT per table (monitoring.fold adds them
+    into the rows). No shared row is locked, so concurrent changes never wait on each other."""
     if summary:
-        rows = [(*key, *(summary[key].get(m, 0) for m in MEASURES)) for key in sorted(summary)]
-        _upsert(Summary._meta.db_table, KEY, MEASURES, rows)
+        _, measures = fold.columns(Summary)
+        rows = [(*key, *(summary[key].get(m, 0) for m in measures)) for key in sorted(summary)]
+        fold.append(Summary, rows)
     if durations:
-        rows = [(*key, durations[key]) for key in sorted(durations)]
-        _upsert(Duration._meta.db_table, DURATION_KEY, ["n"], rows)
-
-
-# Column types for the PostgreSQL unnest() form of the upsert.
-_TYPES = {
-    "start": "date",
-    "grain": "text",
-    "period": "text",
-    "province": "text",
-    "status": "text",
-    "measure": "text",
-}
-
-
-def _upsert(table: str, key: list[str], measures: list[str], rows: list[tuple]) -> None:
-    columns = [*key, *measures]
-    updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in measures)
-    conflict = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
-    if connection.vendor == "postgresql":
-        # One array per column: the statement text never changes, so it is parsed once.
-        arrays = ", ".join(f"%s::{_TYPES.get(c, 'integer')}[]" for c in columns)
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "  # noqa: S608
-        params = [list(column) for column in zip(*rows, strict=True)]
-    else:
-        placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
-        sql += ", ".join([placeholders] * len(rows)) + " "
-        params = [value for row in rows for value in row]
-    with connection.cursor() as cursor:
-        cursor.execute(sql + conflict, params)  # table and column names are ours
+        fold.append(Duration, [(*key, durations[key]) for key in sorted(durations)])
 
 
 def record_change(*, before, after) -> None:

@@ -10,6 +10,12 @@ When a report changes (a status, a transfer, a reopening), its old contribution 
 and its new one put in, in the transaction of the change (monitoring.facts), so counts stay
 right. ``manage.py rebuild_summaries --check`` recomputes everything from the reports.
 
+Filings do not update these shared rows: every change appends its difference to a delta table
+of the same shape (``SummaryDelta``, ``DurationDelta``, ``WeeklyDelta``, ``SkmDelta``, plain
+INSERTs, so no two filings wait on one row), and ``monitoring.fold`` adds the deltas into the
+rows every few seconds. Readers add the unfolded deltas to the rows in the same statement, so a
+figure is exact at any moment.
+
 Key columns are plain values with sentinels ('' for no province, 0 for no agency) rather than
 nullable foreign keys, so one INSERT ... ON CONFLICT adds to a row."""
 
@@ -32,7 +38,9 @@ class Period(models.TextChoices):
     DAY = "d", _("hari")
 
 
-class Summary(models.Model):
+class SummaryFields(models.Model):
+    """The columns of a summary row (``Summary``) and of a change to one (``SummaryDelta``)."""
+
     grain = models.CharField(max_length=1, choices=Grain.choices)
     period = models.CharField(max_length=1, choices=Period.choices)
     start = models.DateField()
@@ -62,6 +70,11 @@ class Summary(models.Model):
     verify_overdue_triage = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class Summary(SummaryFields):
+    class Meta:
         constraints = [models.UniqueConstraint(fields=KEY, name="summary_key")]
         indexes = [
             # monitoring.selectors: rows of one grain and period, by start (and then agency).
@@ -74,7 +87,7 @@ class Summary(models.Model):
         return f"{self.grain}{self.period}{self.start} {self.province}/{self.owner} {self.status}"
 
 
-class Duration(models.Model):
+class DurationFields(models.Model):
     """How many reports took a number of days, dispatch to first response or to resolution.
     Buckets 0 to 30 are single days; then 31-60, 61-90, 91-180, 181-365, and over 365."""
 
@@ -89,6 +102,11 @@ class Duration(models.Model):
     n = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class Duration(DurationFields):
+    class Meta:
         constraints = [models.UniqueConstraint(fields=DURATION_KEY, name="duration_key")]
         indexes = [
             # With its other columns INCLUDEd on PostgreSQL, as summary_lookup (migration 0002).
@@ -97,6 +115,21 @@ class Duration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} {self.bucket} x{self.n}"
+
+
+class SummaryDelta(SummaryFields):
+    """A change to a ``Summary`` row not yet folded into it (append-only, no index: filings
+    only INSERT here, the fold deletes what it added)."""
+
+    def __str__(self) -> str:
+        return f"delta {self.pk}: {self.n:+d}"
+
+
+class DurationDelta(DurationFields):
+    """A change to a ``Duration`` row not yet folded into it."""
+
+    def __str__(self) -> str:
+        return f"delta {self.pk}: {self.n:+d}"
 
 
 class RatingBand(models.Model):
@@ -120,7 +153,7 @@ class RatingBand(models.Model):
         return self.get_band_display()
 
 
-class WeeklyCount(models.Model):
+class WeeklyFields(models.Model):
     """Reports received per week (Monday to Sunday, Jakarta time), regency and category: the
     series the early-warning check reads (monitoring.warnings). Kept up to date in the
     transaction of each change, like the summaries; ``rebuild_summaries`` recomputes it."""
@@ -132,6 +165,11 @@ class WeeklyCount(models.Model):
     n = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class WeeklyCount(WeeklyFields):
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["week", "province", "regency", "category"], name="weekly_key"
@@ -141,6 +179,13 @@ class WeeklyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week} {self.regency}/{self.category}: {self.n}"
+
+
+class WeeklyDelta(WeeklyFields):
+    """A change to a ``WeeklyCount`` row not yet folded into it."""
+
+    def __str__(self) -> str:
+        return f"delta {self.pk}: {self.n:+d}"
 
 
 class EarlyWarning(models.Model):
@@ -171,7 +216,7 @@ class EarlyWarning(models.Model):
         return f"{self.week} {self.regency}/{self.category}: {self.count}"
 
 
-class SkmSummary(models.Model):
+class SkmFields(models.Model):
     """The public service survey's answers (complaints.SurveyResponse) added up per period of
     the survey, province, agency and category, so the index (complaints.skm.index) of any
     agency, service or period reads these rows, not the answers."""
@@ -193,6 +238,11 @@ class SkmSummary(models.Model):
     s9 = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class SkmSummary(SkmFields):
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["period", "start", "province", "owner", "category"], name="skm_key"
@@ -201,3 +251,19 @@ class SkmSummary(models.Model):
 
     def __str__(self) -> str:
         return f"SKM {self.period}{self.start} {self.owner}/{self.category}: {self.n}"
+
+
+class SkmDelta(SkmFields):
+    """A survey's answers not yet folded into their ``SkmSummary`` rows."""
+
+    def __str__(self) -> str:
+        return f"delta {self.pk}: {self.n:+d}"
+
+
+# Each summary table and the table of its unfolded changes (monitoring.fold).
+DELTAS = {
+    Summary: SummaryDelta,
+    Duration: DurationDelta,
+    WeeklyCount: WeeklyDelta,
+    SkmSummary: SkmDelta,
+}

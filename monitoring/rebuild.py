@@ -8,15 +8,16 @@ are written with COPY."""
 
 import operator
 from collections import defaultdict
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 from django.db import connection, transaction
 
 from complaints.models import Report
 
-from . import satisfaction
+from . import fold, satisfaction
 from .facts import FIELDS, MEASURES, contribution
-from .models import DURATION_KEY, KEY, Duration, Summary
+from .models import DELTAS, DURATION_KEY, KEY, Duration, DurationDelta, Summary, SummaryDelta
 from .warnings import expected_counts, rebuild_counts, stored_counts
 
 CHUNK = 10_000
@@ -43,19 +44,51 @@ def expected() -> tuple[dict, dict]:
 
 
 def _stored_summary():
+    """The stored rows with the deltas not yet folded added (read in the same snapshot)."""
     width = len(KEY)
+    pending: dict = {}
+    for row in SummaryDelta.objects.values_list(*KEY, *MEASURES).order_by().iterator(CHUNK):
+        have = pending.get(row[:width], ZERO)
+        pending[row[:width]] = tuple(map(operator.add, have, row[width:]))
     for row in Summary.objects.values_list(*KEY, *MEASURES).order_by().iterator(CHUNK):
-        yield row[:width], row[width:]
+        key, have = row[:width], row[width:]
+        extra = pending.pop(key, None)
+        yield key, have if extra is None else tuple(map(operator.add, have, extra))
+    yield from pending.items()
 
 
 def _stored_durations():
+    pending: dict = defaultdict(int)
+    for row in DurationDelta.objects.values_list(*DURATION_KEY, "n").order_by().iterator(CHUNK):
+        pending[row[:-1]] += row[-1]
     for row in Duration.objects.values_list(*DURATION_KEY, "n").order_by().iterator(CHUNK):
-        yield row[:-1], row[-1]
+        yield row[:-1], row[-1] + pending.pop(row[:-1], 0)
+    yield from pending.items()
+
+
+@contextmanager
+def snapshot():
+    """One snapshot for every read inside (REPEATABLE READ on PostgreSQL, read only), so the
+    reports, the rows and the deltas are compared as of one moment while filings and folds
+    go on. Inside an outer transaction (tests) that transaction's isolation stays."""
+    outer = connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and not outer:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 def differences() -> list[str]:
-    """Rows where the stored summaries disagree with the reports (empty when all agree). A
-    stored row of zeros and a missing row agree."""
+    """Rows where the stored summaries (with their unfolded deltas) disagree with the reports
+    (empty when all agree). A stored row of zeros and a missing row agree. Folds first, then
+    reads everything in one snapshot, so it holds while reports are being filed."""
+    fold.fold()
+    with snapshot():
+        return _differences()
+
+
+def _differences() -> list[str]:
     want_s, want_d = expected()
     bad_s, bad_d = {}, {}
     for key, have in _stored_summary():
@@ -97,7 +130,15 @@ def differences() -> list[str]:
 
 @transaction.atomic
 def rebuild() -> tuple[int, int]:
-    """Replaces the summary tables with rows computed from the reports."""
+    """Replaces the summary tables with rows computed from the reports. The delta tables are
+    locked first (filings wait until the rebuild commits), so every report the rebuild reads
+    has its deltas deleted here and none is counted twice or lost."""
+    if connection.vendor == "postgresql":
+        tables = ", ".join(model._meta.db_table for model in DELTAS.values())
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+    for model in DELTAS.values():
+        model.objects.all().delete()
     want_s, want_d = expected()
     Summary.objects.all().delete()
     Duration.objects.all().delete()

@@ -5,12 +5,13 @@ rows as each survey is filled, and the index per agency or per category read fro
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, Sum
 
 from complaints import skm
 from complaints.models import SurveyResponse
 
+from . import fold
 from .models import SkmSummary
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -35,17 +36,7 @@ def record(event, report) -> None:
 
 
 def _add(rows) -> None:
-    table = SkmSummary._meta.db_table
-    columns = [*KEY, "n", *SUMS]
-    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in ["n", *SUMS])
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608
-        f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {updates}"
-    )
-    with connection.cursor() as cursor:
-        for key, n, sums in sorted(rows):
-            cursor.execute(sql, [*key, n, *sums])
+    fold.append(SkmSummary, [(*key, n, *sums) for key, n, sums in sorted(rows)])
 
 
 def expected() -> dict[tuple, list[int]]:
@@ -63,9 +54,13 @@ def expected() -> dict[tuple, list[int]]:
 
 
 def stored() -> dict[tuple, list[int]]:
-    return {
-        tuple(r[:5]): list(r[5:]) for r in SkmSummary.objects.values_list(*KEY, "n", *SUMS) if r[5]
-    }
+    """The rows as stored, unfolded deltas added (rebuild_summaries --check)."""
+    rows: dict[tuple, list[int]] = {}
+    both = fold.with_deltas(SkmSummary, lambda objects: objects.values_list(*KEY, "n", *SUMS))
+    for r in both:
+        have = rows.setdefault(tuple(r[:5]), [0] * 10)
+        rows[tuple(r[:5])] = [a + b for a, b in zip(have, r[5:], strict=True)]
+    return {key: values for key, values in rows.items() if values[0]}
 
 
 @transaction.atomic
@@ -96,13 +91,21 @@ def _period_q(period) -> Q:
 def sums_by(*, by: str, period, where: Q | None = None) -> dict:
     """{value of ``by`` ("owner", "category" or "province"): (respondents, [sum of each
     element's answers])} for the surveys filled in ``period``. One query."""
-    rows = (
-        SkmSummary.objects.filter(_period_q(period) & (where or Q()))
-        .values(by)
-        .annotate(total=Sum("n"), **{f"t{c}": Sum(c) for c in SUMS})
-        .order_by()
+    rows = fold.with_deltas(
+        SkmSummary,
+        lambda objects: (
+            objects.filter(_period_q(period) & (where or Q()))
+            .values(by)
+            .annotate(total=Sum("n"), **{f"t{c}": Sum(c) for c in SUMS})
+            .order_by()
+        ),
     )
-    return {r[by]: (r["total"] or 0, [r[f"t{c}"] or 0 for c in SUMS]) for r in rows}
+    result: dict = {}
+    for r in rows:  # a group's folded rows and its unfolded deltas
+        n, sums = result.get(r[by], (0, [0] * len(SUMS)))
+        added = [a + (r[f"t{c}"] or 0) for a, c in zip(sums, SUMS, strict=True)]
+        result[r[by]] = (n + (r["total"] or 0), added)
+    return result
 
 
 def index_by(*, by: str, period, where: Q | None = None) -> dict:

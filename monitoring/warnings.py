@@ -13,12 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import fold
 from .models import EarlyWarning, WeeklyCount
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -79,20 +80,13 @@ def _key(report) -> tuple | None:
 
 def record_change(*, before, after) -> None:
     """Moves a report's count when its week, place or category changes (filing, a new
-    category). Runs in the change's transaction; no statement when nothing moved."""
+    category): appended to the weekly deltas (monitoring.fold) in the change's transaction;
+    no statement when nothing moved."""
     old, new = _key(before), _key(after)
     if old == new:
         return
-    rows = [(key, d) for key, d in ((old, -1), (new, 1)) if key is not None]
-    table = WeeklyCount._meta.db_table
-    with connection.cursor() as cursor:
-        for (week, province, regency, category), d in sorted(rows):
-            cursor.execute(
-                f"INSERT INTO {table} (week, province, regency, category, n) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (week, province, regency, category) "
-                f"DO UPDATE SET n = {table}.n + excluded.n",
-                [week, province, regency, category, d],
-            )
+    rows = [(*key, d) for key, d in ((old, -1), (new, 1)) if key is not None]
+    fold.append(WeeklyCount, sorted(rows))
 
 
 def expected_counts() -> dict[tuple, int]:
@@ -115,13 +109,12 @@ def expected_counts() -> dict[tuple, int]:
 
 
 def stored_counts() -> dict[tuple, int]:
-    return {
-        (w, p, r, c): n
-        for w, p, r, c, n in WeeklyCount.objects.values_list(
-            "week", "province", "regency", "category", "n"
-        )
-        if n
-    }
+    """The weekly rows as stored, unfolded deltas added."""
+    counts: dict[tuple, int] = defaultdict(int)
+    columns = ("week", "province", "regency", "category", "n")
+    for w, p, r, c, n in fold.with_deltas(WeeklyCount, lambda o: o.values_list(*columns)):
+        counts[(w, p, r, c)] += n
+    return {key: n for key, n in counts.items() if n}
 
 
 @transaction.atomic
@@ -144,15 +137,20 @@ def last_full_week(now: dt.datetime | None = None) -> dt.date:
 
 def early_warning_check(*, week: dt.date) -> list[EarlyWarning]:
     """Flags the regencies and categories whose count in ``week`` (a Monday) breaks the rule,
-    against the ``HISTORY_WEEKS`` weeks before it. One read of the weekly rows; a second run
-    for the same week adds nothing. Returns the warnings of that week."""
+    against the ``HISTORY_WEEKS`` weeks before it. One read of the weekly rows and their
+    unfolded deltas; a second run for the same week adds nothing. Returns the warnings of
+    that week."""
     first = week - dt.timedelta(weeks=HISTORY_WEEKS)
     series: dict[tuple, dict[dt.date, int]] = defaultdict(dict)
-    rows = WeeklyCount.objects.filter(week__gte=first, week__lte=week).values_list(
-        "week", "province", "regency", "category", "n"
+    rows = fold.with_deltas(
+        WeeklyCount,
+        lambda objects: objects.filter(week__gte=first, week__lte=week).values_list(
+            "week", "province", "regency", "category", "n"
+        ),
     )
-    for w, province, regency, category, n in rows:
-        series[(province, regency, category)][w] = n
+    for w, province, regency, category, n in rows:  # rows and unfolded deltas
+        by_week = series[(province, regency, category)]
+        by_week[w] = by_week.get(w, 0) + n
     history_weeks = [first + dt.timedelta(weeks=i) for i in range(HISTORY_WEEKS)]
     for (province, regency, category), by_week in series.items():
         count = by_week.get(week, 0)

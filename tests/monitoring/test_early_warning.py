@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import Report
-from monitoring import warnings
+from monitoring import fold, warnings
 from monitoring.models import EarlyWarning, WeeklyCount
 from monitoring.rebuild import differences
 from routing.models import Category
@@ -81,12 +81,18 @@ def test_filing_keeps_the_weekly_counts_and_a_rebuild_agrees(cast):
     file_report()
     report = file_report()
     week = warnings.week_of(report.created_at)
+    # Filings append deltas (monitoring.fold); the readers count them before a fold.
+    assert not WeeklyCount.objects.exists()
+    assert warnings.stored_counts() == {(week, "32", "3273", 0): 2}
+    fold.fold()
     row = WeeklyCount.objects.get(week=week, province="32", regency="3273", category=0)
     assert row.n == 2
     roads = Category.objects.filter(is_active=True).first()
     report_transition(
         report_id=report.pk, action="recategorize", actor=cast.national, category=roads
     )
+    assert warnings.stored_counts()[(week, "32", "3273", roads.pk)] == 1
+    fold.fold()
     assert WeeklyCount.objects.get(week=week, regency="3273", category=roads.pk).n == 1
     row.refresh_from_db()
     assert row.n == 1

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from complaints.services import report_transition
+from monitoring import fold
 from monitoring.models import Duration, Summary
 from monitoring.rebuild import differences, rebuild
 from tests.factories import dispatched_report, file_report
@@ -31,6 +32,7 @@ def test_upkept_rows_agree_and_a_zero_row_equals_a_missing_one(some_reports):
 
 
 def test_wrong_missing_and_extra_rows_are_each_named(some_reports):
+    fold.fold()  # the filings' deltas into the rows, to spoil some of them
     wrong = Summary.objects.filter(grain="P", period="d").first()
     Summary.objects.filter(pk=wrong.pk).update(n=wrong.n + 1)
     Duration.objects.filter(pk=Duration.objects.first().pk).delete()
