@@ -220,6 +220,44 @@ def rss_mb(pid: int) -> float:
     return worst
 
 
+class LockWaits:
+    """Samples pg_stat_activity every 0.2 s while a run goes on (from its own connection to
+    another database, so it is not counted in this database's backends): the share of this
+    database's open transactions (active or idle in transaction) waiting on a lock."""
+
+    def __init__(self, db: str):
+        import threading
+
+        self.db, self.samples, self.stop = db, [], threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+            while not self.stop.wait(0.2):
+                self.samples.append(
+                    c.execute(
+                        "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) "
+                        "FROM pg_stat_activity WHERE datname = %s "
+                        "AND state IN ('active', 'idle in transaction')",
+                        [self.db],
+                    ).fetchone()
+                )
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+    def percent(self) -> float:
+        waiting, open_ = (sum(column) for column in zip(*self.samples, strict=True))
+        return 100 * waiting / open_ if open_ else 0.0
+
+
 def wait_for_outbox(db: str, seconds: int = 120) -> int:
     """Waits until the worker has sent every e-mail; returns how many are left unsent."""
     unsent = 0
@@ -261,11 +299,13 @@ def run(opts, meter: CpuMeter, base: str) -> list[dict]:
             runs[-1]["cpu"] = meter.spent(before, meter.snapshot())
             args = csrf(opts.port) if name == "form" else ()
             before = meter.snapshot()
-            result = wrk(
-                f"{base}{path}", script, opts.duration, opts.connections, *args, filing=True
-            )
+            with LockWaits(opts.database) as locks:
+                result = wrk(
+                    f"{base}{path}", script, opts.duration, opts.connections, *args, filing=True
+                )
             wait_for_outbox(opts.database)  # the worker's share: every e-mail of this run
             runs.append({**result, "scenario": label, "round": round_, "pair": name})
+            runs[-1]["lock_wait_pct"] = locks.percent()
             runs[-1]["cpu"] = meter.spent(before, meter.snapshot())
     return runs
 
@@ -301,6 +341,7 @@ def summarize(opts, runs: list[dict], checks: dict) -> tuple[str, dict]:
             f"{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}{r['p99_ms']:>8.1f}{bad:>7}   "
             f"{cpu['web']:5.2f} {cpu['celery']:5.2f} {cpu['postgres']:5.2f} {cpu['wrk']:4.2f}"
             f" = {r['cpu_ms']['total']:5.2f}"
+            + (f"   lock waits {r['lock_wait_pct']:.1f} %" if "lock_wait_pct" in r else "")
         )
     figures = {"options": vars(opts), "runs": runs, "checks": checks, "scenarios": {}}
     lines.append("")
@@ -364,13 +405,14 @@ def main() -> None:
         "--no-batch", action="store_true", help="one broker publish per e-mail (no batching)"
     )
     parser.add_argument("--database", default="lapor_load")
+    parser.add_argument("--redis-db", type=int, default=11)
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "load.txt"))
     parser.add_argument("--json", help="also write the figures to this file")
     opts = parser.parse_args()
     opts.scenarios = [s.strip() for s in opts.scenarios.split(",") if s.strip()]
     opts.port = opts.port or free_port()
     static_root = tempfile.mkdtemp(prefix="lapor-static-")
-    env = environment(opts.database, 11, static_root)
+    env = environment(opts.database, opts.redis_db, static_root)
     if opts.no_batch:
         env["LAPOR_OUTBOX_BATCH_MS"] = "0"
     prepare(env, opts.database)

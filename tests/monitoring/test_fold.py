@@ -3,13 +3,16 @@ instead of updating shared summary rows; the readers count the unfolded deltas, 
 the same before and after a fold; concurrent filings and two folders at once lose nothing and
 count nothing twice (real threads, each with its own PostgreSQL connection)."""
 
+import re
 import threading
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from complaints.models import Report
+from complaints.services import report_transition
 from monitoring import fold, satisfaction, warnings
 from monitoring.models import DELTAS, Summary, SummaryDelta, WeeklyCount
 from monitoring.rebuild import differences, snapshot
@@ -124,3 +127,24 @@ def test_concurrent_filings_during_two_folders_lose_and_double_nothing(cast):
     assert all(not model.objects.exists() for model in DELTAS.values())
     national = total(indicators_by(grain="P", by="province", period=Range.this_year()))
     assert national.received == FILERS * PER_FILER
+
+
+SHARED = re.compile(r"\bmonitoring_(summary|duration|weeklycount|skmsummary)\b")
+
+
+@pytest.mark.django_db
+def test_a_filing_and_a_status_change_write_no_shared_summary_row(cast):
+    """The regression that broke the first delta branch: issue 18's per-filing upsert of the
+    weekly count. No statement of a filing or a change writes a summary table itself."""
+    with CaptureQueriesContext(connection) as filing:
+        report = file_report()
+    with CaptureQueriesContext(connection) as change:
+        report_transition(report_id=report.pk, action="verify", actor=cast.national)
+    writes = [
+        q["sql"]
+        for q in [*filing.captured_queries, *change.captured_queries]
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "WITH"))
+    ]
+    assert writes and not [sql for sql in writes if SHARED.search(sql)]
+    assert any("monitoring_summarydelta" in sql for sql in writes)
+    assert any("monitoring_weeklydelta" in sql for sql in writes)
