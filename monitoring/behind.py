@@ -56,6 +56,7 @@ FIGURES = {
     "verify_on_time": (_("Diverifikasi tepat waktu"), verify_on_time_q()),
     "verify_late": (_("Terlambat diverifikasi"), verify_late_q()),
     "verify_overdue": (_("Terlambat verifikasi"), verify_overdue_q()),
+    "verify_waiting": (_("Menunggu verifikasi"), Q(status="submitted")),
     **{f"status_{s}": (s, Q(status=s)) for s in STATUSES},
 }
 
@@ -96,6 +97,8 @@ def place_q(place: dict) -> Q:
     if "unit" in place:
         holder = int(place["unit"])
         q &= Q(agency__isnull=True) if holder == 0 else Q(agency_id=holder)
+    if "dituju" in place:  # the agency the reporter addressed, which verifies it (or a unit)
+        q &= Q(requested_agency__path__startswith=f"{int(place['dituju'])}/")
     if "petugas" in place:  # the officer the report is assigned to, 0 for nobody
         officer = int(place["petugas"])
         q &= Q(assigned_to__isnull=True) if officer == 0 else Q(assigned_to_id=officer)
@@ -199,6 +202,9 @@ def may_list(scope, place: dict, agencies: dict) -> bool:
     """Whether the viewer may open every report of ``place`` (see the module's note)."""
     if scope.national_admin:
         return True
+    if "dituju" in place:  # the verifying agency's own staff (the list hides what they left)
+        addressed = agencies.get(int(place["dituju"]))
+        return addressed is not None and scope.covers_agency_path(addressed.path)
     owner = agencies.get(int(place.get("instansi") or 0))
     if owner is None:
         return False
@@ -214,7 +220,7 @@ def may_list(scope, place: dict, agencies: dict) -> bool:
 
 def agencies_of(places) -> dict:
     """The agencies named by ``places`` (one query)."""
-    ids = {int(p[k]) for p in places for k in ("instansi", "unit") if p.get(k)}
+    ids = {int(p[k]) for p in places for k in ("instansi", "unit", "dituju") if p.get(k)}
     if not ids:
         return {}
     rows = Agency.objects.filter(pk__in=ids).only("pk", "path", "kind", "province_id")
@@ -276,6 +282,36 @@ def by_unit(owner: int, start: dt.date, end: dt.date) -> dict[int, dict]:
         r["agency_id"]: {"counts": r["counts"], "mean_days": r["mean_days"]}
         for r in _by(owner, start, end, ["agency_id"])
     }
+
+
+VERIFY_FIGURES = ["received", "verify_on_time", "verify_late", "verify_waiting", "verify_overdue"]
+
+
+def by_verification(agency: int, start: dt.date, end: dt.date) -> dict[str, int]:
+    """An agency that verifies the reports addressed to it (complaints.permissions
+    .reports_addressed_to), as national triage does the others: of the reports received in the
+    period that name it or one of its units, how many it verified within the limit (3 working
+    days, complaints.deadlines), late (verified after the limit, or still waiting past it), and
+    how many wait now (of which past the limit). The summaries have no addressed agency, so
+    this reads the reports table: one statement over the requested_agency index."""
+    from django.db.models import Count
+
+    place = {"dituju": agency}
+    return Report.objects.filter(period_q(start, end) & place_q(place)).aggregate(
+        **{f: Count("pk", filter=FIGURES[f][1]) for f in VERIFY_FIGURES}
+    )
+
+
+def opaque_to(place: dict):
+    """For a verifying agency's list (place ``dituju``): the condition of the reports it no
+    longer reads in full, so their titles are not shown. It reads a report while the report
+    waits for its verification, and while it holds it; one verified and sent elsewhere, or
+    refused, is another agency's or nobody's (complaints.audiences)."""
+    if "dituju" not in place:
+        return None
+    own = f"{int(place['dituju'])}/"
+    waiting = Q(status="submitted", agency__isnull=True)
+    return ~(waiting | Q(agency__path__startswith=own))
 
 
 def by_age(owner: int, today: dt.date | None = None) -> dict[int, dict[str, int]]:

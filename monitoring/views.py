@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -377,9 +377,38 @@ def agency(request, pk):
         status_chart=status_chart(whole),
         status_table=status_table(whole, links, {"instansi": pk}),
         trend_chart=trend_points(selectors.monthly_trend(grain="O", months=12, where=Q(owner=pk))),
+        verification=_verification_context(subject, period, links),
         **_appointments_context(request, subject),
     )
     return render(request, "monitoring/agency.html", context, status=refused_status(form))
+
+
+def _verification_context(subject, period, links) -> dict | None:
+    """The verification figure of an agency that verifies the reports addressed to it (None
+    when no report of the period names it), each count a link to its reports."""
+    counts = behind.by_verification(subject.pk, period.start, period.end)
+    if not counts["received"]:
+        return None
+    place = {"dituju": subject.pk}
+    labels = {
+        "received": _("Ditujukan ke instansi ini"),
+        "verify_on_time": _("Diverifikasi tepat waktu"),
+        "verify_late": _("Terlambat diverifikasi"),
+        "verify_waiting": _("Menunggu verifikasi"),
+        "verify_overdue": _("Menunggu, melewati batas"),
+    }
+    return {
+        "rate": display(counts["verify_on_time"] / counts["received"], "rate"),
+        "figures": [
+            {
+                "key": key,
+                "label": labels[key],
+                "n": display(counts[key], "int"),
+                "href": links.href(key, place) if counts[key] else "",
+            }
+            for key in behind.VERIFY_FIGURES
+        ],
+    }
 
 
 @login_required
@@ -617,6 +646,7 @@ class BehindForm(forms.Form):
     instansi = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     unit = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
     petugas = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    dituju = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
 
     def clean(self):
         data = super().clean()
@@ -628,7 +658,8 @@ class BehindForm(forms.Form):
 
     def place(self) -> dict:
         data = self.cleaned_data
-        place = {k: data[k] for k in ("instansi", "unit", "petugas") if data.get(k) is not None}
+        keys = ("instansi", "unit", "petugas", "dituju")
+        place = {k: data[k] for k in keys if data.get(k) is not None}
         if data.get("provinsi"):
             place["provinsi"] = data["provinsi"]
         return place
@@ -664,6 +695,9 @@ def reports(request):
         .select_related("agency", "province")
         .order_by("-created_at", "-pk")
     )
+    hidden = behind.opaque_to(place)
+    if hidden is not None:
+        qs = qs.annotate(opaque=ExpressionWrapper(hidden, output_field=BooleanField()))
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -685,6 +719,7 @@ def reports(request):
         "no_province": province == "-",
         "owner": names.get(place.get("instansi")),
         "unit": names.get(place.get("unit")),
+        "addressed": names.get(place.get("dituju")),
         "officer": _officer_name(place.get("petugas")),
         "page": page,
         "query": query.urlencode(),
