@@ -101,9 +101,14 @@ DEFINITIONS = {
         "Keterhubungan SP4N-LAPOR!: instansi dengan SK pengelola pengaduan yang masih berlaku "
         "dan admin instansi aktif, dibagi semua instansi."
     ),
+    # Definition of LAPOR (shared/DESIGN.md, Indicators), not SP4N's: SP4N-LAPOR!'s own
+    # definition of keaktifan was searched for (its 2016 manual for administrators, its monthly
+    # reports, PermenPANRB 46/2020's road map, "tingkat kepatuhan", "indeks pengelolaan
+    # pengaduan", KemenPANRB's SP4N evaluations) and not found, so the page says whose it is.
     "activity": gettext_lazy(
-        "Keaktifan: instansi terhubung yang petugas atau adminnya masuk atau menindaklanjuti "
-        "laporan dalam 30 hari terakhir, dibagi instansi terhubung."
+        "Keaktifan (definisi LAPOR; definisi resmi SP4N-LAPOR! tidak kami temukan): instansi "
+        "terhubung yang petugas atau adminnya masuk atau menindaklanjuti laporan dalam 30 hari "
+        "terakhir, dibagi instansi terhubung."
     ),
 }
 STATUS_LABELS = {

@@ -327,3 +327,12 @@ def test_rates_on_the_page_are_rounded_like_the_csv():
         assert display(2 / 3, "rate") == "66,7%"  # was "66,6%": number_format truncates
         assert display(3.456, "score") == "3,46"
     assert csv_value(2 / 3, "rate") == "66.7"
+
+
+def test_activity_says_whose_definition_it_is(client, cast):
+    """No SP4N-LAPOR! definition of keaktifan was found (monitoring/tables.py): the page says
+    the figure is LAPOR's own, with its definition."""
+    login(client, cast.national)
+    html = client.get(reverse("monitoring:national")).content.decode()
+    assert "Keaktifan (definisi LAPOR; definisi resmi SP4N-LAPOR! tidak kami temukan)" in html
+    assert "dalam 30 hari terakhir, dibagi instansi terhubung" in html
