@@ -35,3 +35,13 @@ class UnitForm(forms.Form):
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].choices = [(a.pk, "— " * a.depth + a.name) for a in agencies]
+
+
+class PpidSuperiorForm(forms.Form):
+    """Records the atasan PPID (UU 14/2008 Pasal 35-36) among the agency's own staff."""
+
+    person = forms.ChoiceField(label=_("Atasan PPID"))
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", _("— pilih petugas atau admin instansi —")), *people]

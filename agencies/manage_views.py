@@ -12,10 +12,16 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .manage_forms import AppointForm, UnitForm
+from .manage_forms import AppointForm, PpidSuperiorForm, UnitForm
 from .models import Agency, Role, User
 from .scope import scope_for
-from .services import agency_create, agency_set_round_robin, role_grant, role_revoke
+from .services import (
+    agency_create,
+    agency_set_round_robin,
+    ppid_superior_record,
+    role_grant,
+    role_revoke,
+)
 
 
 def _managed(user) -> list[Agency]:
@@ -38,7 +44,29 @@ def manage(request):
         request.POST if request.POST.get("form") == "appoint" else None, agencies=agencies
     )
     unit = UnitForm(request.POST if request.POST.get("form") == "unit" else None, agencies=agencies)
+    tops = [a for a in agencies if a.parent_id is None]
+    staff = (
+        Role.objects.active()
+        .filter(agency__in=tops, kind__in=[Role.Kind.OFFICER, Role.Kind.AGENCY_ADMIN])
+        .filter(user__is_service=False, user__is_active=True)
+        .select_related("user", "agency")
+        .order_by("agency__name", "user__full_name")
+    )
+    people = {f"{r.agency_id}:{r.user_id}": r for r in staff}
+    ppid = PpidSuperiorForm(
+        request.POST if request.POST.get("form") == "ppid" else None,
+        people=[(k, f"{r.user.display_name} · {r.agency.name}") for k, r in people.items()],
+    )
     if request.method == "POST":
+        if ppid.is_bound and ppid.is_valid():
+            chosen = people[ppid.cleaned_data["person"]]
+            ppid_superior_record(agency=chosen.agency, user=chosen.user)
+            messages.success(
+                request,
+                _("%(name)s dicatat sebagai atasan PPID %(agency)s.")
+                % {"name": chosen.user.display_name, "agency": chosen.agency.name},
+            )
+            return redirect("manage:home")
         if appoint.is_bound and appoint.is_valid() and appoint.cleaned_data["agency"] in ids:
             _appoint(request, appoint.cleaned_data)
             return redirect("manage:home")
@@ -61,7 +89,25 @@ def manage(request):
     return render(
         request,
         "agencies/manage.html",
-        {"agencies": agencies, "roles": roles, "appoint": appoint, "unit": unit},
+        {
+            "agencies": agencies,
+            "roles": roles,
+            "appoint": appoint,
+            "unit": unit,
+            "ppid": ppid,
+            "superiors": [
+                (
+                    a,
+                    [
+                        r.user
+                        for r in roles
+                        if r.kind == Role.Kind.PPID_SUPERIOR and r.agency_id == a.pk
+                    ],
+                )
+                for a in tops
+            ],
+        },
+        status=400 if ppid.is_bound and not ppid.is_valid() else 200,
     )
 
 

@@ -248,6 +248,10 @@ class RoleQuerySet(models.QuerySet):
     def active(self) -> "RoleQuerySet":
         return self.filter(is_active=True)
 
+    def ppid_superiors(self, agency_id: int | None) -> "RoleQuerySet":
+        """The recorded atasan PPID of a top-level agency (active people only)."""
+        return self.active().filter(kind="ppid_superior", agency_id=agency_id, user__is_active=True)
+
 
 class Role(models.Model):
     """A person's power over a scope: an agency (with its units), a province, or the nation."""
@@ -258,6 +262,10 @@ class Role(models.Model):
         PROVINCE_SUPERVISOR = "province_supervisor", _("Pengawas provinsi")
         NATIONAL_ADMIN = "national_admin", _("Admin nasional")
         OMBUDSMAN = "ombudsman", _("Pengamat Ombudsman")
+        # The superior of the agency's PPID (UU 14/2008 Pasal 35-36): answers objections to
+        # information requests. Recorded on the top-level agency, for one of its staff; the
+        # role opens nothing by itself (the person reads reports through their staff role).
+        PPID_SUPERIOR = "ppid_superior", _("Atasan PPID")
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("pengguna")
@@ -291,7 +299,11 @@ class Role(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(kind__in=["officer", "agency_admin"], agency__isnull=False, province=None)
+                    Q(
+                        kind__in=["officer", "agency_admin", "ppid_superior"],
+                        agency__isnull=False,
+                        province=None,
+                    )
                     | Q(kind="province_supervisor", province__isnull=False, agency=None)
                     | Q(kind__in=["national_admin", "ombudsman"], agency=None, province=None)
                 ),

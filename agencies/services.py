@@ -73,6 +73,21 @@ def role_grant(
     return role
 
 
+def ppid_superior_record(*, agency: Agency, user: User) -> Role:
+    """Records ``user`` as the atasan PPID of ``agency`` (UU 14/2008 Pasal 35-36: objections to
+    information requests go to the PPID's superior). A top-level agency only, and a person who
+    already works for it (an officer or admin of the agency itself), so that they can open the
+    requests they answer; the role opens nothing else."""
+    if agency.parent_id is not None:
+        raise ValueError("not a top-level agency")
+    staff = Role.objects.active().filter(
+        user=user, agency=agency, kind__in=[Role.Kind.OFFICER, Role.Kind.AGENCY_ADMIN]
+    )
+    if not staff.exists():
+        raise ValueError("not staff of the agency")
+    return role_grant(user=user, kind=Role.Kind.PPID_SUPERIOR, agency=agency)
+
+
 def role_revoke(*, role: Role) -> None:
     role.is_active = False
     role.save(update_fields=["is_active"])

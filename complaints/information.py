@@ -18,6 +18,8 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Role
+
 from . import deadlines
 from .models import Kind, Status
 
@@ -86,3 +88,14 @@ def commission_for(report) -> dict:
         "name": _("Komisi Informasi Provinsi %(province)s") % {"province": agency.province.name},
         "url": KI_PUSAT_URL,
     }
+
+
+def objection_answerer(report) -> dict | None:
+    """Who answers the pending objection (UU 14/2008 Pasal 36): the atasan PPID the agency
+    recorded (agencies.services.ppid_superior_record), or, while it has recorded none, its
+    admins, which the page says. None when no objection waits. One query."""
+    if not objection_pending(report):
+        return None
+    recorded = Role.objects.ppid_superiors(report.owner_agency_id).select_related("user")
+    names = [r.user.display_name for r in recorded]
+    return {"recorded": bool(names), "names": names}

@@ -47,7 +47,7 @@ def on_event(event: ReportEvent, report: Report) -> None:
     elif spec.staff == workflow.ADMINS:
         _staff_email(event, report, _agency_admins(report), "overdue")
     elif spec.staff == workflow.SUPERIOR:
-        _staff_email(event, report, _agency_admins(report), "objection")
+        _staff_email(event, report, _ppid_superiors(report), "objection")
     elif spec.staff == workflow.VERIFIERS:
         _staff_email(event, report, _verifiers(report), "verify_overdue")
     elif spec.staff == workflow.SUPERVISORS:
@@ -69,6 +69,15 @@ def _agency_admins(report: Report) -> set:
     if not report.owner_agency_id:
         return set()
     return {r.user for r in _roles().filter(agency_id=report.owner_agency_id, kind="agency_admin")}
+
+
+def _ppid_superiors(report: Report) -> set:
+    """The atasan PPID the agency recorded (UU 14/2008 Pasal 35-36); its admins when it has
+    recorded none (the page says so: complaints.information.superiors_of)."""
+    recorded = {
+        r.user for r in _roles().filter(kind="ppid_superior", agency=report.owner_agency_id)
+    }
+    return recorded or _agency_admins(report)
 
 
 def _verifiers(report: Report) -> set:

@@ -157,7 +157,15 @@ def can(
     if action == "agency_verify":
         return addressed_to(user, report)
     if action == "objection_answer":
-        # The PPID's superior answers an objection (UU 14/2008 art. 36): the agency's admins.
+        # The PPID's superior answers an objection (UU 14/2008 art. 36): the person the agency
+        # recorded as its atasan PPID, or its admins while it has recorded none.
+        from agencies.models import Role
+
+        recorded = set(
+            Role.objects.ppid_superiors(report.owner_agency_id).values_list("user_id", flat=True)
+        )
+        if recorded:
+            return user.pk in recorded and covers(user, report)
         return scope.administers_path(report.agency_path)
     if spec.actor == workflow.AGENCY:
         return covers(user, report)

@@ -25,7 +25,7 @@ from core import replica
 from routing.models import Category
 from routing.selectors import decide
 
-from . import answers, audiences, bulk, exports, queues, reasons, selectors, workflow
+from . import answers, audiences, bulk, exports, information, queues, reasons, selectors, workflow
 from .converters import canonical
 from .errors import DomainError, InvalidAction, StaleReport
 from .filters import InboxFilter, TriageFilter
@@ -320,6 +320,7 @@ def _detail_context(request, report: Report) -> dict:
         "officers": selectors.colleagues_for(report) if "assign" in names else [],
         "answer_templates": answers.templates_for(report, user) if actions else [],
         "kinds": Kind.choices,
+        "objection_answerer": information.objection_answerer(report),
         "categories": Category.objects.filter(is_active=True).order_by("name_id")
         if "recategorize" in names
         else [],

@@ -165,3 +165,76 @@ def test_an_information_request_is_not_handed_to_the_ombudsman(client, cast, age
     ).content.decode()
     assert 'data-testid="objection-form"' in body
     assert 'value="ombudsman_consent"' not in body
+
+
+# --- the atasan PPID the agency records (agencies.services.ppid_superior_record) -------------
+
+
+def _record_superior(client, admin, agency, person):
+    client.force_login(admin)
+    return client.post(
+        reverse("manage:home"), {"form": "ppid", "person": f"{agency.pk}:{person.pk}"}
+    )
+
+
+def test_without_a_recorded_superior_the_admins_answer_and_the_page_says_so(
+    monkeypatch, client, cast, agency_a
+):
+    report = _object(_answered(monkeypatch, agency_a, cast, cast.officer_a))
+    client.force_login(cast.admin_a)
+    managed = client.get(reverse("manage:home")).content.decode()
+    assert "belum dicatat (keberatan ke admin instansi)" in managed
+    page = client.get(reverse("workspace:detail", args=[report.tracking])).content.decode()
+    assert "ditanggapi admin instansi (atasan PPID belum dicatat" in page
+
+
+def test_objections_go_to_the_recorded_superior_who_alone_answers(
+    monkeypatch, client, cast, agency_a, django_capture_on_commit_callbacks
+):
+    from agencies.models import Role
+    from tests.factories import make_staff
+
+    sekda = make_staff(Role.Kind.OFFICER, agency=agency_a, full_name="Sekretaris Daerah")
+    response = _record_superior(client, cast.admin_a, agency_a, sekda)
+    assert response.status_code == 302
+    managed = client.get(reverse("manage:home")).content.decode()
+    assert f"{agency_a.name}</strong>: Sekretaris Daerah" in managed
+
+    report = _answered(monkeypatch, agency_a, cast, cast.officer_a)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _object(report)
+    told = {m.to[0] for m in mail.outbox if "Keberatan" in m.subject}
+    assert told == {sekda.email}  # not the admins any more
+    client.force_login(sekda)
+    page = client.get(reverse("workspace:detail", args=[report.tracking])).content.decode()
+    assert "ditanggapi atasan PPID: Sekretaris Daerah" in page
+    note = "Atasan PPID: data dikirim ulang."
+    with pytest.raises(ActionForbidden):  # the admin is not the recorded superior
+        report_transition(
+            report_id=report.pk, action="objection_answer", actor=cast.admin_a, note=note
+        )
+    report = report_transition(
+        report_id=report.pk, action="objection_answer", actor=sekda, note=note
+    )
+    assert report.objection_answered_at is not None
+
+    # Revoked, the admins answer again.
+    role = Role.objects.get(user=sekda, kind=Role.Kind.PPID_SUPERIOR)
+    client.force_login(cast.admin_a)
+    assert client.post(reverse("manage:revoke", args=[role.pk])).status_code == 302
+    assert not Role.objects.ppid_superiors(agency_a.pk).exists()
+
+
+def test_only_the_agencys_own_staff_can_be_recorded_as_its_superior(client, cast, agency_a):
+    from agencies.models import Role
+    from agencies.services import ppid_superior_record
+
+    response = _record_superior(client, cast.admin_a, agency_a, cast.officer_b)
+    assert response.status_code == 400  # not a choice: officer_b works for agency_b
+    assert not Role.objects.ppid_superiors(agency_a.pk).exists()
+    with pytest.raises(ValueError, match="not staff"):
+        ppid_superior_record(agency=agency_a, user=cast.citizen)
+    unit = Agency.objects.filter(parent=agency_a).first()
+    with pytest.raises(ValueError, match="top-level"):
+        ppid_superior_record(agency=unit, user=cast.officer_a)
