@@ -93,3 +93,14 @@ def test_on_time_is_never_full_beside_an_overdue_report(cast, agency_a):
     ind = indicators_by(grain="O", by="owner", period=Range.this_year())[agency_a.pk]
     assert ind.m("overdue") == 1
     assert ind.on_time_rate == 0  # answered in time, but past its resolution limit
+
+
+def test_the_public_page_and_the_api_agree_with_the_dashboards(client, bandung):
+    """/statistik/ shows on time (counts only, no overdue column) and the API both figures:
+    the same 25 % beside the same 2 overdue reports as the staff dashboards above."""
+    public = client.get(reverse("statistik"))
+    rows = {r["key"]: r["values"] for r in public.context["table"]["rows"]}
+    assert rows["32"]["on_time_rate"] == 0.25
+    api = client.get(reverse("api-province-indicators")).json()
+    west_java = {p["province"]: p for p in api["provinces"]}["32"]
+    assert (west_java["overdue"], west_java["on_time_rate"]) == (2, 0.25)
