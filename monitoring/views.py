@@ -377,7 +377,6 @@ def agency(request, pk):
         status_chart=status_chart(whole),
         status_table=status_table(whole, links, {"instansi": pk}),
         trend_chart=trend_points(selectors.monthly_trend(grain="O", months=12, where=Q(owner=pk))),
-        verification=_verification_context(subject, period, links),
         **_appointments_context(request, subject),
     )
     return render(request, "monitoring/agency.html", context, status=refused_status(form))
@@ -435,6 +434,7 @@ def agency_work(request, pk):
         "period": period,
         "period_form": form,
         "back": reverse("monitoring:agency", args=[pk]),
+        "verification": _verification_context(subject, period, links),
         **_unit_level_context(subject, period, links, units),
     }
     return render(request, "monitoring/agency_work.html", context)

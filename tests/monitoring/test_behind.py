@@ -38,6 +38,7 @@ COUNTS = {
     "verify_on_time": lambda r, m: m["verify_on_time"],
     "verify_late": lambda r, m: m["verify_late"],
     "verify_overdue": lambda r, m: m["verify_overdue"],
+    "verify_waiting": lambda r, m: r.status == "submitted",
 }
 
 

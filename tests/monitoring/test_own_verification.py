@@ -1,5 +1,7 @@
 """An agency that verifies the reports addressed to it (SP4N-LAPOR!'s Admin Instansi) sees its
-own verification figure on its dashboard: on time, late, waiting (and past the limit), each
+own verification figure on its dashboard's work page (/pantau/instansi/<id>/kerja/, which reads
+the reports table; the dashboard itself reads summaries only, which have no addressed agency):
+on time, late, waiting (and past the limit), each
 count a link to exactly its reports; a report it verified that another agency now holds is
 listed without its content."""
 
@@ -50,7 +52,7 @@ def test_the_agency_sees_its_verification_figure_and_each_link_lands(
 ):
     r = addressed
     client.force_login(cast.admin_a)
-    response = client.get(reverse("monitoring:agency", args=[agency_a.pk]))
+    response = client.get(reverse("monitoring:agency-work", args=[agency_a.pk]))
     figures = {f["key"]: f["n"] for f in response.context["verification"]["figures"]}
     assert figures == {
         "received": "5",
@@ -89,13 +91,13 @@ def test_others_cannot_open_the_list_and_an_agency_without_such_reports_has_no_s
 ):
     client.force_login(cast.admin_a)
     section = _section(
-        client.get(reverse("monitoring:agency", args=[agency_a.pk])).content.decode()
+        client.get(reverse("monitoring:agency-work", args=[agency_a.pk])).content.decode()
     )
     href = unescape(LINK.findall(section)[0][0])
     client.force_login(cast.officer_b)
     assert client.get(href).status_code == 403
     client.force_login(cast.national)
     assert client.get(href).status_code == 200
-    page = client.get(reverse("monitoring:agency", args=[agency_b.pk]))
+    page = client.get(reverse("monitoring:agency-work", args=[agency_b.pk]))
     assert page.context["verification"] is None
     assert 'data-testid="own-verification"' not in page.content.decode()
