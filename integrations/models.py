@@ -241,3 +241,75 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk} of {self.agency_id}"
+
+
+class FederationLink(models.Model):
+    """LAPOR to LAPOR (integrations.federation): a report of this (provincial) instance and
+    its number at the national instance. ``origin`` says where the citizen filed it: upstream
+    (national dispatched it here: this report is its mirror) or local (filed here, sent up
+    because national law gives it to an agency outside the province). ``upstream_tracking``
+    is empty until the national instance has answered the filing sent up."""
+
+    class Origin(models.TextChoices):
+        UPSTREAM = "upstream", _("dari instans nasional")
+        LOCAL = "local", _("diajukan di sini")
+
+    report = models.OneToOneField(
+        "complaints.Report", on_delete=models.PROTECT, related_name="federation"
+    )
+    upstream_tracking = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.report_id} <-> {self.upstream_tracking or '?'} ({self.origin})"
+
+
+class FederationReceived(models.Model):
+    """A national event received by this instance's federation door, once per upstream event
+    id (a replay answers 200 and changes nothing), with what became of it."""
+
+    upstream_event = models.BigIntegerField(unique=True)
+    tracking = models.CharField(max_length=40)
+    name = models.CharField(max_length=40)
+    outcome = models.CharField(max_length=10)  # applied, ignored, refused
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.upstream_event} {self.name} {self.outcome}"
+
+
+class FederationPush(models.Model):
+    """A call this instance owes the national one (file a report sent up, record an
+    officer's step, the citizen's step, link the mirror's number), written in the transaction
+    of the local change and sent in id order by ``integrations.federation.push_pending``."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("menunggu")
+        DONE = "done", _("terkirim")
+        FAILED = "failed", _("ditolak")
+
+    report = models.ForeignKey("complaints.Report", on_delete=models.PROTECT, related_name="+")
+    # The local event that owes the call (none for a mirror's number sent back): its id
+    # only, as events are partitioned by month and archived (complaints.partitions), while
+    # a push is a record of what was sent.
+    event_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    op = models.CharField(max_length=10)  # file, action, citizen, link
+    body = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(state="pending"), name="federation_pending")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.report_id} ({self.state})"

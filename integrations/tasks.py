@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core import jobs
 
-from . import webhooks
+from . import federation, webhooks
 from .models import IdempotencyRecord
 
 IDEMPOTENCY_KEEP = dt.timedelta(hours=24)
@@ -49,3 +49,36 @@ def _start_deliveries(endpoint_id: int, countdown: int | None = None):
 
 # What webhooks.enqueue_endpoint starts without importing this module (core.jobs).
 jobs.register("deliver_webhooks", _start_deliveries)
+
+
+@shared_task(acks_late=True)
+def federation_push_task() -> dict:
+    """Sends what this (provincial) instance owes the national one, in order; queues its next
+    run at the end of a back-off, or at once when more is waiting."""
+    result = federation.push_pending()
+    if federation_push_task.app.conf.task_always_eager:
+        return result
+    if result.get("more"):
+        federation.enqueue()
+    elif result.get("retry_in"):
+        federation.enqueue(countdown=result["retry_in"])
+    return result
+
+
+@shared_task
+def federation_sweep() -> bool:
+    """The safety net for a lost enqueue or a worker that died: queues the pusher when a call
+    is owed (a provincial instance only)."""
+    if federation.configured() and federation.pending():
+        federation.enqueue()
+        return True
+    return False
+
+
+def _start_push(countdown: int | None = None):
+    if countdown:
+        return federation_push_task.apply_async(countdown=countdown)
+    return federation_push_task.delay()
+
+
+jobs.register("federation_push", _start_push)

@@ -6,7 +6,7 @@ from django.urls import path
 from complaints import converters  # noqa: F401  (registers <tracking:...>)
 from core import replica
 
-from . import api_agency, api_public, api_routing, api_sms, api_sync, opendata
+from . import api_agency, api_federation, api_public, api_routing, api_sms, api_sync, opendata
 
 # replica.reads: public aggregates and open data may come from the standby (core/replica.py).
 urlpatterns = [
@@ -39,6 +39,11 @@ urlpatterns = [
     ),
     path("agency/events/", api_agency.AgencyEventListApi.as_view(), name="api-agency-events"),
     path("sms/inbound/", api_sms.SmsInboundApi.as_view(), name="api-sms-inbound"),
+    path(
+        "federation/inbound/",
+        api_federation.FederationInboundApi.as_view(),
+        name="api-federation-inbound",
+    ),
     # Two-way sync with a regional system (integrations/api_sync.py).
     path("agency/filings/", api_sync.ExternalFilingApi.as_view(), name="api-agency-filing"),
     path(

@@ -21,6 +21,8 @@ app.conf.beat_schedule = {
     },
     # Webhooks whose back-off is over or whose first enqueue was lost (integrations).
     "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 30.0},
+    # LAPOR to LAPOR: calls owed to the national instance (a provincial instance only).
+    "federation-sweep": {"task": "integrations.tasks.federation_sweep", "schedule": 30.0},
     # Large exports: expired files deleted, lost builds started again.
     "export-sweep": {"task": "complaints.tasks.export_sweep", "schedule": crontab(minute="*/10")},
     # The words a typo in the public search is widened to (complaints.selectors), nightly.

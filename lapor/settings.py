@@ -315,6 +315,14 @@ SPECTACULAR_SETTINGS = {
                 "name": "X-Lapor-Sms-Token",
                 "description": "The SMS gateway's shared token (LAPOR_SMS_INBOUND_TOKEN).",
             },
+            # LAPOR to LAPOR: the national instance's webhook signature (HMAC-SHA256 of
+            # "<t>." + body with LAPOR_FEDERATION_SECRET), integrations/README.md.
+            "federationSignature": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-Lapor-Signature",
+                "description": "t=<unix time>,v1=<hex HMAC-SHA256 of '<t>.' + body>",
+            },
         }
     },
 }
@@ -365,6 +373,17 @@ LAPOR_WEBHOOK_BACKOFF_BASE = envint("LAPOR_WEBHOOK_BACKOFF_BASE", 30)
 # development, where the receiver runs on the same machine; off in production (https to public
 # addresses only, so an admin cannot make LAPOR post to the machines behind it).
 LAPOR_WEBHOOK_ALLOW_PRIVATE = envbool("LAPOR_WEBHOOK_ALLOW_PRIVATE", "1" if DEBUG else "0")
+
+# LAPOR to LAPOR (integrations.federation), set on a provincial instance only: the national
+# instance's API (".../api/v1"), the key it issued to the province's agency there, the secret
+# of the webhook endpoint it registered for this instance, and the local agency (slug) that
+# its dispatches land on. `manage.py federation_connect` on the national instance prints them.
+LAPOR_FEDERATION_UPSTREAM = os.environ.get("LAPOR_FEDERATION_UPSTREAM", "").rstrip("/")
+LAPOR_FEDERATION_KEY = envsecret("LAPOR_FEDERATION_KEY", "") or ""
+LAPOR_FEDERATION_SECRET = envsecret("LAPOR_FEDERATION_SECRET", "") or ""
+LAPOR_FEDERATION_AGENCY = os.environ.get("LAPOR_FEDERATION_AGENCY", "")
+LAPOR_FEDERATION_TIMEOUT = envint("LAPOR_FEDERATION_TIMEOUT", 10)
+LAPOR_FEDERATION_BACKOFF_BASE = envint("LAPOR_FEDERATION_BACKOFF_BASE", 15)
 # Outbox messages committed within this many milliseconds in one process are published to
 # the worker as one task (complaints.notifications.enqueue_delivery); 0 publishes each at once.
 LAPOR_OUTBOX_BATCH_MS = envint("LAPOR_OUTBOX_BATCH_MS", 50)

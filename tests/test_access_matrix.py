@@ -437,3 +437,38 @@ def test_sync_api_another_agencys_key_cannot_write_into_it(cast, agency_a, agenc
     words = {"inbound": {"SELESAI_A": "resolve"}, "outbound": {"resolved": "SELESAI_A"}}
     assert api(key_a.raw).put("/api/v1/agency/status-map/", words, format="json").status_code == 200
     assert "SELESAI_A" not in str(api(key_b.raw).get("/api/v1/agency/status-map/").json())
+
+
+def test_federation_door_opens_to_nationals_signature_only(cast, agency_a, agency_b, settings):
+    """LAPOR to LAPOR (integrations.federation): a provincial instance's door for national
+    webhooks takes no key at all; an agency's key, or a body signed with another endpoint's
+    secret, is refused and changes nothing; national's own signature is let in."""
+    import json
+    import time
+
+    from integrations.models import FederationReceived
+    from integrations.services import apikey_issue, new_webhook_secret
+    from integrations.webhooks import sign
+    from tests.integrations.conftest import api
+
+    settings.LAPOR_FEDERATION_UPSTREAM = "http://127.0.0.1:9/api/v1"
+    settings.LAPOR_FEDERATION_KEY = "lk_national-key-for-the-province"
+    settings.LAPOR_FEDERATION_SECRET = new_webhook_secret()
+    settings.LAPOR_FEDERATION_AGENCY = agency_a.slug
+    key_b = apikey_issue(agency=agency_b, name="B")
+    body = json.dumps(
+        {"id": 1, "event": "note", "action": "note", "report": {"tracking": "LPR-X"}}
+    ).encode()
+    url = "/api/v1/federation/inbound/"
+
+    def send(client, secret=None):
+        headers = {}
+        if secret:
+            headers["HTTP_X_LAPOR_SIGNATURE"] = sign(secret, int(time.time()), body)
+        return client.post(url, body, content_type="application/json", **headers)
+
+    assert send(api()).status_code == 403
+    assert send(api(key_b.raw)).status_code == 403
+    assert send(api(key_b.raw), new_webhook_secret()).status_code == 403
+    assert not FederationReceived.objects.exists()
+    assert send(api(), settings.LAPOR_FEDERATION_SECRET).status_code == 200
