@@ -110,7 +110,12 @@ class ReportCreateApi(LaporApiView):
         show_name = StrictBooleanField(default=False)
         # Optional for an anonymous filing, as on the form (an anonymous guest owes LAPOR no
         # name and no contact); otherwise required, and never blank.
-        reporter_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+        reporter_name = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=150,
+            help_text="Required, not blank, unless is_anonymous is true (then it may be left out).",
+        )
         reporter_email = serializers.EmailField(required=False, allow_blank=True)
         reporter_phone = serializers.RegexField(
             r"^\+?[0-9 ()-]{8,20}$", required=False, allow_blank=True
