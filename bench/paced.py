@@ -16,6 +16,8 @@ import threading
 import time
 from urllib.parse import urlparse
 
+IDLE_S = 4.0  # gunicorn's --keep-alive is 5 s: a connection idle longer is opened anew
+
 
 def percentile(values: list[float], p: float) -> float:
     if not values:
@@ -51,8 +53,11 @@ def main() -> None:
     late = [0]
     start = time.monotonic() + 0.2
 
+    def connect():
+        return http.client.HTTPConnection(url.hostname, url.port or 80, timeout=10)
+
     def worker() -> None:
-        conn = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=10)
+        conn, used = connect(), time.monotonic()
         while True:
             with lock:
                 i = state["next"]
@@ -67,6 +72,9 @@ def main() -> None:
                 with lock:
                     late[0] += 1
             body = opts.body.replace("{n}", str(i)) if opts.body else None
+            if time.monotonic() - used > IDLE_S:  # the server's keep-alive closes it
+                conn.close()
+                conn = connect()
             try:
                 conn.request("POST" if body else "GET", path, body=body, headers=headers)
                 answer = conn.getresponse()
@@ -74,11 +82,11 @@ def main() -> None:
                 code = str(answer.status)
             except (OSError, http.client.HTTPException):
                 conn.close()
-                conn = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=10)
+                conn, used = connect(), time.monotonic()
                 with lock:
                     errors[0] += 1
                 continue
-            done = time.monotonic()
+            done = used = time.monotonic()
             with lock:
                 latencies.append((done - due) * 1000)
                 statuses[code] = statuses.get(code, 0) + 1

@@ -6,12 +6,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agencies import regions
-from agencies.models import Agency, Province
+from agencies.models import Agency, Province, Regency
 from core.inputs import date_in_range
 from core.memo import Memo
 from routing.models import Category, Matter
@@ -394,17 +393,54 @@ class SkmForm(forms.Form):
             )
 
 
-# The public filter's choice fields as rendered HTML, per language and selection: rendering
-# their ~90 options through Django's widget templates took 6 of the public list's 17 ms of CPU
-# (py-spy, issue 20), and the categories and provinces change by decree. Per process, cleared
-# where a category or province is saved (Memo), at most FILTER_HTML_MAX selections kept.
-FILTER_HTML = Memo(dict, ttl=300).clear_on_change(Category, Province)
-FILTER_HTML_MAX = 512
+# Filter forms' select fields as rendered HTML (the public list and map, the inbox): rendering
+# their options through Django's widget templates took 6 of the public list's 17 ms of CPU and
+# 17 of the inbox's 57 (py-spy, issue 20), and categories and regions change by decree. Per
+# process, keyed by language, field, its choices (a model field's query, so a scoped list has
+# its own entry) and the value; cleared where a category or region is saved (Memo); at most
+# FIELD_HTML_MAX entries.
+FIELD_HTML = Memo(dict, ttl=300).clear_on_change(Category, Province, Regency)
+FIELD_HTML_MAX = 1024
+
+
+def field_html(field) -> str:
+    """One bound field through includes/field.html, a single select from FIELD_HTML (one with
+    an error is rendered afresh, its error beside it)."""
+    widget = field.field.widget
+    if (
+        not isinstance(widget, forms.Select)
+        or isinstance(widget, forms.SelectMultiple)
+        or field.errors
+    ):
+        return render_to_string("includes/field.html", {"field": field})
+    model_field = field.field
+    queryset = getattr(model_field, "queryset", None)
+    choices = (
+        str(queryset.query)
+        if queryset is not None
+        else tuple((str(v), str(label)) for v, label in widget.choices)
+    )
+    key = (
+        get_language(),
+        type(field.form).__name__,
+        field.html_name,
+        str(field.label),
+        str(field.help_text),
+        model_field.required,
+        tuple(sorted((k, str(v)) for k, v in widget.attrs.items())),
+        choices,
+        str(field.value() if field.value() is not None else ""),
+    )
+    rendered = FIELD_HTML.get()
+    html = rendered.get(key)
+    if html is None:
+        if len(rendered) >= FIELD_HTML_MAX:
+            rendered.clear()
+        html = rendered[key] = render_to_string("includes/field.html", {"field": field})
+    return html
 
 
 class PublicFilterForm(forms.Form):
-    CHOICE_FIELDS = ("kind", "category", "province", "status")
-
     q = forms.CharField(label=_("Cari"), required=False, max_length=200)
     kind = forms.ChoiceField(
         label=_("Jenis"), required=False, choices=[("", _("Semua jenis")), *Kind.choices]
@@ -428,23 +464,3 @@ class PublicFilterForm(forms.Form):
 
         public_statuses = [c for c in Status.choices if c[0] not in UNPUBLISHED]
         self.fields["status"].choices = [("", _("Semua status")), *public_statuses]
-
-    def choice_fields_html(self) -> str:
-        """The choice fields, each through includes/field.html as the other fields: from
-        FILTER_HTML when the form is unbound or valid (a refused value renders afresh, with
-        its error beside the field)."""
-        if self.is_bound and not self.is_valid():
-            return self._render(self.CHOICE_FIELDS)
-        key = (get_language(), *(str(self[name].value() or "") for name in self.CHOICE_FIELDS))
-        rendered = FILTER_HTML.get()
-        html = rendered.get(key)
-        if html is None:
-            if len(rendered) >= FILTER_HTML_MAX:
-                rendered.clear()
-            html = rendered[key] = self._render(self.CHOICE_FIELDS)
-        return html
-
-    def _render(self, names) -> str:
-        # render_to_string answers safe strings, which format_html_join keeps as they are.
-        parts = ((render_to_string("includes/field.html", {"field": self[n]}),) for n in names)
-        return format_html_join("", "{}", parts)

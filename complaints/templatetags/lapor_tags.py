@@ -3,6 +3,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .. import forms as lapor_forms
 from ..workdays import Calendar
 
 register = template.Library()
@@ -70,3 +71,10 @@ def filed_at(report) -> str:
     zone = zone_for(report.province_id)
     local = report.created_at.astimezone(zone)
     return f"{formats.date_format(local, 'l, j F Y H.i')} {zone_name(zone)}"
+
+
+@register.simple_tag
+def field_html(field) -> str:
+    """A form field through includes/field.html, a select from a per-process memo
+    (complaints.forms.field_html)."""
+    return lapor_forms.field_html(field)
