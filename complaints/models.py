@@ -351,6 +351,12 @@ class Report(models.Model):
             # The officers' inbox: an agency's reports newest first, all or by status.
             models.Index(fields=["owner_agency", "status", "-created_at"], name="report_inbox"),
             models.Index(fields=["owner_agency", "-created_at", "-id"], name="report_owner_recent"),
+            # Each officer's open reports (queues.officer_loads), without their archive.
+            models.Index(
+                fields=["assigned_to"],
+                condition=Q(status__in=["dispatched", "in_progress"]),
+                name="report_assigned_open",
+            ),
             # The inbox worked from the top (queues.by_deadline), in index order.
             models.Index(
                 models.F("owner_agency"),

@@ -2,7 +2,18 @@
 carries its joins, so a page of it costs the same few queries at any size."""
 
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.scope import scope_for
@@ -89,6 +100,20 @@ def counts_key(user) -> str:
     return f"inbox-counts:user:{user.pk}"
 
 
+def _open_load(condition: Q | None = None):
+    """The open reports (dispatched or in progress) a user is assigned, meeting ``condition``:
+    a subquery per user over the partial index report_assigned_open. A join counted every
+    report the officer was ever assigned (at 1M reports 15,845 rows for two officers, 137 ms,
+    growing with the archive)."""
+    held = Report.objects.filter(
+        assigned_to=OuterRef("pk"), status__in=[Status.DISPATCHED, Status.IN_PROGRESS]
+    )
+    if condition is not None:
+        held = held.filter(condition)
+    counted = held.order_by().values("assigned_to").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def officer_loads(user, *, limit: int = 200) -> list:
     """For an agency admin: each officer and admin of the agencies and units they administer,
     with the open reports each holds (``open_load``) and how many of those are late
@@ -102,10 +127,7 @@ def officer_loads(user, *, limit: int = 200) -> list:
     for path in scope.admin_paths:
         within |= Q(roles__agency__path__startswith=path)
     now = timezone.now()
-    working = Q(assigned_reports__status__in=[Status.DISPATCHED, Status.IN_PROGRESS])
-    late = Q(assigned_reports__resolution_due__lt=now) | Q(
-        assigned_reports__status=Status.DISPATCHED, assigned_reports__response_due__lt=now
-    )
+    late = Q(resolution_due__lt=now) | Q(status=Status.DISPATCHED, response_due__lt=now)
     return list(
         User.objects.filter(
             within,
@@ -114,10 +136,7 @@ def officer_loads(user, *, limit: int = 200) -> list:
             is_service=False,
         )
         .distinct()
-        .annotate(
-            open_load=Count("assigned_reports", filter=working, distinct=True),
-            late_load=Count("assigned_reports", filter=working & late, distinct=True),
-        )
+        .annotate(open_load=_open_load(), late_load=_open_load(late))
         .order_by("-open_load", "full_name", "pk")[:limit]
     )
 
@@ -153,7 +172,6 @@ def colleagues_of(user, *, limit: int = 200) -> list:
     within = Q(pk__in=[])
     for path in scope.officer_paths:
         within |= Q(roles__agency__path__startswith=path)
-    working = Q(assigned_reports__status__in=[Status.DISPATCHED, Status.IN_PROGRESS])
     return list(
         User.objects.filter(
             within,
@@ -163,7 +181,7 @@ def colleagues_of(user, *, limit: int = 200) -> list:
         )
         .exclude(pk=user.pk)
         .distinct()
-        .annotate(open_load=Count("assigned_reports", filter=working, distinct=True))
+        .annotate(open_load=_open_load())
         .order_by("full_name", "pk")[:limit]
     )
 

@@ -124,3 +124,17 @@ def test_a_capped_count_does_not_order_the_rows(client, cast, agency_a):
     counts = [q["sql"] for q in queries.captured_queries if "LIMIT 10001" in q["sql"]]
     assert counts, [q["sql"] for q in queries.captured_queries]
     assert all("ORDER BY" not in sql for sql in counts), counts
+
+
+def test_officer_loads_count_open_reports_without_joining_the_archive(cast, agency_a):
+    """Each officer's open load is a subquery over open reports (partial index
+    report_assigned_open), not a join over every report they were ever assigned."""
+    from complaints import queues
+
+    with CaptureQueriesContext(connection) as queries:
+        assert queues.officer_loads(cast.admin_a)
+        queues.colleagues_of(cast.officer_a)
+    loads = [q["sql"] for q in queries.captured_queries if "agencies_user" in q["sql"]]
+    assert loads
+    for sql in loads:
+        assert 'JOIN "complaints_report"' not in sql, sql
