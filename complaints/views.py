@@ -563,10 +563,11 @@ def _int(value):
 def public_list(request):
     form = PublicFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    # Capped: counting every public report (a million) would cost seconds on each visit.
-    page = CappedPaginator(selectors.public_list(filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # Capped: counting every public report (a million) would cost seconds on each visit; a
+    # text search lower (SEARCH_CAP, as the inbox): each match is counted by visiting its row.
+    page = CappedPaginator(
+        selectors.public_list(filters=filters), PAGE_SIZE, searching=bool(filters.get("q"))
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
