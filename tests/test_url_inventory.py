@@ -58,6 +58,7 @@ PUBLIC = {
     "api-province-indicators",
     "api-routing-preview",
     "api-sms-inbound",
+    "api-federation-inbound",  # no key: national's webhook signature only (test_access_matrix)
     "api-opendata-reports",
     "api-opendata-daily",
     "api-schema",

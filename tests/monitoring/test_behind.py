@@ -86,6 +86,10 @@ def expected_ids(query: dict) -> set[int]:
             continue
         if "unit" in query and (r.agency_id or 0) != int(query["unit"]):
             continue
+        if "dituju" in query and not (
+            r.requested_agency and r.requested_agency.path.startswith(f"{query['dituju']}/")
+        ):
+            continue  # addressed to that agency or one of its units
         if ages:
             if in_age_bucket(query["angka"], r):
                 ids.add(r.pk)
@@ -113,6 +117,9 @@ def late_too(mixed, cast, agency_a, agency_b):
     # The verification clock: reports waiting past it (the sweep's mark), verified after it.
     waiting = Report.objects.filter(status="submitted").order_by("pk")
     Report.objects.filter(pk__in=[r.pk for r in list(waiting)[::2]]).update(verify_overdue_at=now)
+    # Agency A verifies what is addressed to it: one report waits for it (its work page's
+    # "Menunggu verifikasi"), whatever else the mixed set addressed.
+    Report.objects.filter(pk=waiting[1].pk).update(requested_agency=agency_a)
     for r in list(Report.objects.filter(verified_at__isnull=False).order_by("pk"))[::4]:
         Report.objects.filter(pk=r.pk).update(verify_due=r.verified_at - dt.timedelta(days=1))
     rebuild()
@@ -289,7 +296,8 @@ def test_an_agency_admin_follows_its_own_figures_and_no_one_elses(
     assert links
     for href, _text in links:
         query, ids, _count = follow(client, href)
-        assert query["instansi"] == str(agency_a.pk)
+        # its own reports, or those addressed to it (the verification figure)
+        assert query.get("instansi", query.get("dituju")) == str(agency_a.pk)
         assert ids == expected_ids(query)
     url = reverse("monitoring:reports")
     period = {"angka": "received", "dari": "2025-11-01", "sampai": "2027-03-31"}

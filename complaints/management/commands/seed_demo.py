@@ -67,6 +67,12 @@ ACCOUNTS: list[tuple[str, str, str | None, str | None]] = [
         Role.Kind.OFFICER,
         "pemkot-3273-dinas-kesehatan",
     ),
+    (
+        "ppid.bandung",
+        "Wawan Setiawan (Atasan PPID Pemkot Bandung)",
+        Role.Kind.PPID_SUPERIOR,
+        "pemkot-3273",
+    ),
     ("petugas.bogor", "Dadang Supriatna (Petugas Pemkab Bogor)", Role.Kind.OFFICER, "pemkab-3201"),
     ("petugas.kemenkes", "Maya Anggraini (Petugas Kemenkes)", Role.Kind.OFFICER, "kemenkes"),
     ("petugas.bpjs", "Fajar Nugroho (Petugas BPJS Kesehatan)", Role.Kind.OFFICER, "bpjs-kesehatan"),
@@ -855,7 +861,7 @@ _GAP_HOURS = {
     "merge": (2, 48),
     "expire_info": (240, 340),
 }
-_AGENCY_ROLES = (Role.Kind.OFFICER, Role.Kind.AGENCY_ADMIN)
+_AGENCY_ROLES = (Role.Kind.OFFICER, Role.Kind.AGENCY_ADMIN, Role.Kind.PPID_SUPERIOR)
 _cache: dict = {}
 
 
