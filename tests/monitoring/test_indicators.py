@@ -14,7 +14,7 @@ from complaints.models import Report
 from complaints.services import report_transition
 from monitoring.facts import bucket
 from monitoring.rebuild import differences, rebuild
-from monitoring.selectors import Range, indicators_by, period_parts, total
+from monitoring.selectors import Part, Range, indicators_by, period_parts, signed_parts, total
 from tests.factories import dispatched_report, file_report
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -142,6 +142,10 @@ PERIODS = [
     Range(dt.date(2025, 12, 1), dt.date(2026, 1, 31)),  # two months across the year end
     Range(dt.date(2025, 12, 20), dt.date(2026, 2, 10)),  # days, a whole month, days
     Range(dt.date(2025, 11, 1), dt.date(2027, 3, 31)),  # everything
+    # Read as the whole year (or month) less the rest (monitoring.selectors.signed_parts):
+    Range(dt.date(2026, 1, 1), dt.date(2026, 11, 17)),  # the year less late Nov and Dec
+    Range(dt.date(2025, 11, 18), dt.date(2026, 11, 17)),  # a year from mid-month
+    Range(dt.date(2026, 3, 3), dt.date(2026, 3, 28)),  # March less five days
 ]
 
 
@@ -187,3 +191,59 @@ def test_period_rows_cover_each_day_once():
     ]
     covered = 365 + 31 + 12 + 10
     assert covered == (dt.date(2027, 2, 10) - dt.date(2025, 12, 20)).days + 1
+
+
+def _days_counted(parts: list[Part]) -> dict[dt.date, int]:
+    """How many times each day is counted by ``parts`` (added minus taken away)."""
+    counted: dict[dt.date, int] = {}
+    for part in parts:
+        if part.period == "y":
+            first, last = part.first, part.first.replace(month=12, day=31)
+        elif part.period == "m":
+            first = part.first
+            last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            last -= dt.timedelta(days=1)
+        else:
+            first, last = part.first, part.last
+        day = first
+        while day <= last:
+            counted[day] = counted.get(day, 0) + part.sign
+            day += dt.timedelta(days=1)
+    return counted
+
+
+def test_signed_parts_count_each_day_of_the_period_once_and_no_other():
+    rng = random.Random(3)
+    today = dt.date(2026, 12, 2)
+    origin = dt.date(2023, 1, 1)
+    for _ in range(300):
+        start = origin + dt.timedelta(days=rng.randrange(1500))
+        end = start + dt.timedelta(days=rng.randrange(800))
+        counted = _days_counted(signed_parts(start, end, today))
+        inside = {d for d, n in counted.items() if n}
+        assert all(counted[d] == 1 for d in inside), (start, end)
+        assert min(inside) == start and max(inside) == end, (start, end)
+        assert len(inside) == (end - start).days + 1, (start, end)
+
+
+def test_most_of_a_year_is_read_as_the_year_less_the_rest():
+    today = dt.date(2026, 12, 2)
+    parts = signed_parts(dt.date(2026, 1, 1), dt.date(2026, 11, 17), today)
+    assert parts == [
+        Part("y", dt.date(2026, 1, 1), dt.date(2026, 1, 1)),
+        Part("d", dt.date(2026, 11, 18), dt.date(2026, 11, 30), -1),
+        Part("m", dt.date(2026, 12, 1), dt.date(2026, 12, 1), -1),
+    ]
+    # Ten months read as months would be ten parts of a month's rows each.
+    assert signed_parts(dt.date(2026, 3, 3), dt.date(2026, 3, 28), today) == [
+        Part("m", dt.date(2026, 3, 1), dt.date(2026, 3, 1)),
+        Part("d", dt.date(2026, 3, 1), dt.date(2026, 3, 2), -1),
+        Part("d", dt.date(2026, 3, 29), dt.date(2026, 3, 31), -1),
+    ]
+    # A few days stay days; a whole year stays one part.
+    assert signed_parts(dt.date(2026, 3, 3), dt.date(2026, 3, 9), today) == [
+        Part("d", dt.date(2026, 3, 3), dt.date(2026, 3, 9))
+    ]
+    assert signed_parts(dt.date(2025, 1, 1), dt.date(2025, 12, 31), today) == [
+        Part("y", dt.date(2025, 1, 1), dt.date(2025, 1, 1))
+    ]
