@@ -42,3 +42,26 @@ def test_no_environment_means_sqlite_and_eager_celery(tmp_path):
         "True",
         "django.core.mail.backends.console.EmailBackend",
     ]
+
+
+def test_the_sqlite_mode_migrates_and_seeds(tmp_path):
+    """`make run` on a bare machine: every migration applies on SQLite and the demo data
+    loads (migration 0024's NULLS LAST index once stopped it: PostgreSQL only now)."""
+    import subprocess
+    import sys
+
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    for command in (["migrate", "--noinput"], ["load_reference"], ["seed_demo", "--reports", "5"]):
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=settings.BASE_DIR,
+        )
+        assert done.returncode == 0, (command, done.stderr[-2000:])

@@ -4,6 +4,19 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+class AddIndexOnPostgres(migrations.AddIndex):
+    """The index on PostgreSQL only: SQLite (`make run`) refuses NULLS LAST in an index
+    ("unsupported use of NULLS LAST"); the migration state is the same on both."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -14,7 +27,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnPostgres(
             model_name='report',
             index=models.Index(models.F('owner_agency'), models.OrderBy(models.Case(models.When(status='dispatched', then=models.F('response_due')), models.When(status='in_progress', then=models.F('resolution_due')), default=models.Value(None), output_field=models.DateTimeField()), nulls_last=True), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='report_inbox_due'),
         ),
