@@ -15,7 +15,9 @@ starts and ends mid-month (whole years, months and days are all read). The basel
 /healthz (one database and one Redis round trip) in the same run. The two databases are
 measured in alternating rounds so that both see the same load on this shared machine; after
 each switch a few unmeasured requests warm the connection. Prints p50/p95, the statements per
-page, and the ratio of the 1M figure to the 10k figure; writes bench/results/dashboards.txt.
+page, the CPU per request (Django's process and its PostgreSQL backend: steadier than time on a
+busy machine), and the ratio of the 1M figure to the 10k figure; writes
+bench/results/dashboards.txt.
 """
 
 import argparse
@@ -44,6 +46,9 @@ def setup_env(database: str) -> None:
             "LAPOR_REQUEST_LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "lapor.settings",
             "LAPOR_TESTING": "1",  # plain static storage: no collectstatic needed
+            # No parallel workers: the backend's CPU is then all the server CPU a page costs
+            # (a worker's would be missed); at 1M reports they made no page faster.
+            "PGOPTIONS": "-c max_parallel_workers_per_gather=0",
         }
     )
     sys.path.insert(0, str(ROOT))
@@ -89,9 +94,25 @@ def second_factor(client, user) -> None:
     session.save()
 
 
-def timed(client, url: str, runs: int) -> tuple[list[float], int]:
-    """Server times in ms of ``runs`` requests (after one unmeasured), and the number of SQL
-    statements one request runs."""
+def _backend_cpu_ns() -> tuple[int, int]:
+    """(pid, nanoseconds on a CPU so far) of this connection's PostgreSQL backend, from
+    /proc/<pid>/schedstat (the server runs on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        return pid, int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except OSError:  # another machine's server: no backend CPU
+        return pid, 0
+
+
+def timed(client, url: str, runs: int) -> tuple[list[float], int, list[float]]:
+    """Server times in ms of ``runs`` requests (after one unmeasured), the number of SQL
+    statements one request runs, and the CPU each request cost in ms: this process's (Django)
+    plus its PostgreSQL backend's. CPU time barely moves when other work shares the machine,
+    where wall time does."""
     from django.db import connection
 
     statements = []
@@ -103,13 +124,19 @@ def timed(client, url: str, runs: int) -> tuple[list[float], int]:
     with connection.execute_wrapper(count):
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    out = []
+    out, cpu = [], []
     for _ in range(runs):
+        pid, backend = _backend_cpu_ns()
+        own = time.process_time()
         started = time.perf_counter()
         response = client.get(url)
         out.append((time.perf_counter() - started) * 1000)
+        own = time.process_time() - own
         assert response.status_code == 200, (url, response.status_code)
-    return out, len(statements)
+        pid_after, backend_after = _backend_cpu_ns()
+        if pid_after == pid:  # the same connection served the request
+            cpu.append(own * 1000 + (backend_after - backend) / 1e6)
+    return out, len(statements), cpu
 
 
 def p95(values: list[float]) -> float:
@@ -165,9 +192,10 @@ def measure(databases: list[str], urls: dict[str, str], runs: int, rounds: int) 
             for _ in range(3):
                 client.get("/healthz")
             for name, url in {"baseline /healthz": "/healthz", **urls}.items():
-                times, statements = timed(client, url, per_round)
-                have = results[db].setdefault(name, ([], statements))
+                times, statements, cpu = timed(client, url, per_round)
+                have = results[db].setdefault(name, ([], statements, []))
                 have[0].extend(times)
+                have[2].extend(cpu)
     return results
 
 
@@ -176,24 +204,29 @@ def table(title: str, small: str, large: str, results: dict, counts: dict) -> st
         title,
         "",
         f"{'page, period':<48}{'SQL':>5}{'10k p50':>9}{'10k p95':>9}{'1M p50':>9}"
-        f"{'1M p95':>9}{'p50 1M/10k':>12}{'p95 1M/10k':>12}",
+        f"{'1M p95':>9}{'p50 1M/10k':>12}{'p95 1M/10k':>12}{'CPU 10k':>9}{'CPU 1M':>9}"
+        f"{'CPU 1M/10k':>12}",
     ]
     for name in results[small]:
-        a, statements = results[small][name]
-        b, statements_large = results[large][name]
+        a, statements, cpu_a = results[small][name]
+        b, statements_large, cpu_b = results[large][name]
         sql = (
             f"{statements}"
             if statements == statements_large
             else f"{statements}/{statements_large}"
         )
+        ca, cb = p50(cpu_a or [0]), p50(cpu_b or [0])
         lines.append(
             f"{name:<48}{sql:>5}{p50(a):>9.1f}{p95(a):>9.1f}{p50(b):>9.1f}{p95(b):>9.1f}"
-            f"{p50(b) / p50(a):>12.2f}{p95(b) / p95(a):>12.2f}"
+            f"{p50(b) / p50(a):>12.2f}{p95(b) / p95(a):>12.2f}{ca:>9.1f}{cb:>9.1f}"
+            f"{(cb / ca if ca else 0):>12.2f}"
         )
     lines.append("")
     lines.append(
         f"10k = {small} ({counts[small]:,} reports), 1M = {large} ({counts[large]:,} reports). "
-        "Times in ms, server time in-process; SQL = statements per request."
+        "Times in ms, server time in-process; SQL = statements per request; CPU = median CPU "
+        "ms per request of the Django process and its PostgreSQL backend together "
+        "(/proc/<pid>/schedstat), which other load on the machine moves far less than time."
     )
     return "\n".join(lines) + "\n"
 

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
@@ -357,13 +358,15 @@ def signed_parts(start: dt.date, end: dt.date, today: dt.date | None = None) -> 
     return parts
 
 
-def _grouped(model, parts: list[Part], where: Q, fields: list[str], sums: dict):
-    """One statement: the sums grouped by ``fields`` for each part of the period, joined by
-    UNION ALL (the caller adds the parts up; a part taken away has its sums negated). Each
-    part is a plain range of the covering index (migration monitoring 0002), read by an
-    index-only scan; an OR of the parts would be a bitmap scan of the table's scattered rows
-    instead. The same parts of the deltas not yet folded (monitoring.fold) are in the same
-    statement, so the sums are exact."""
+def _grouped(model, parts: list[Part], where: Q, fields: list[str], sums: dict) -> list[dict]:
+    """One statement: the sums grouped by ``fields`` over every part of the period. Each part
+    is a branch of a UNION ALL (a part taken away has its sums negated) and is a plain range
+    of the covering index (migration monitoring 0002), read by an index-only scan; an OR of
+    the parts would be a bitmap scan of the table's scattered rows instead. The same parts of
+    the deltas not yet folded (monitoring.fold) are branches too, so the sums are exact. The
+    branches are added up by PostgreSQL (an outer GROUP BY), so the rows that reach Python
+    are one per group whatever the number of parts (at 1M reports the province durations of
+    a mid-month year were 13,000 rows, and 2,700 this way)."""
     negated = {name: expression * -1 for name, expression in sums.items()}
     queries = [
         manager.filter(part.q() & where)
@@ -374,8 +377,25 @@ def _grouped(model, parts: list[Part], where: Q, fields: list[str], sums: dict):
         for part in parts
     ]
     if not queries:
-        return model.objects.none().values(*fields).annotate(**sums)
-    return queries[0].union(*queries[1:], all=True)
+        return []
+    union = queries[0].union(*queries[1:], all=True)
+    sql, params = union.query.sql_with_params()
+    connection = connections[union.db]
+    quote = connection.ops.quote_name
+    keys = ", ".join(quote(f) for f in fields)
+    totals = ", ".join(f"SUM({quote(name)}) AS {quote(name)}" for name in sums)
+    names = [*fields, *sums]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {keys}, {totals} FROM ({sql}) parts GROUP BY {keys}", params)  # noqa: S608  (our own column names)
+        width = len(fields)  # PostgreSQL's SUM of sums is numeric: back to whole numbers
+        return [
+            dict(zip(names, (*row[:width], *(_whole(v) for v in row[width:])), strict=True))
+            for row in cursor.fetchall()
+        ]
+
+
+def _whole(value) -> int | None:
+    return None if value is None else int(value)
 
 
 def indicators_by(
