@@ -21,6 +21,14 @@ class ComplaintsConfig(AppConfig):
 
         EXTRA_DAYS.clear_on_change(NonWorkingDay)
 
+        from agencies.models import Agency, Province, Regency
+        from routing.models import Category
+
+        from . import public_cache
+
+        # Their names are on the public list's rows and filters.
+        public_cache.changed_on_save(Agency, Category, Province, Regency)
+
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_partitions_ahead, sender=self, dispatch_uid="complaints.partitions")

@@ -23,7 +23,7 @@ from core import jobs
 from routing.models import RoutingRule
 from routing.selectors import decide
 
-from . import deadlines, effects, notifications, selectors, tracking, workflow
+from . import deadlines, effects, notifications, public_cache, selectors, tracking, workflow
 from .errors import (
     ActionForbidden,
     InvalidAction,
@@ -128,6 +128,8 @@ def _record(
         # An archive brought in from a regional system: its citizens heard of it back then.
         notifications.on_event(event, report)
     event_recorded.send(sender=ReportEvent, event=event, report=report, before=before)
+    if report.is_published or (before is not None and before.is_published):
+        public_cache.changed()  # the public list's cached content is out of date
     return event
 
 
@@ -513,6 +515,7 @@ def report_support(*, report: Report, user) -> bool:
         _, created = Support.objects.get_or_create(report=report, user=user)
         if created:
             Report.objects.filter(pk=report.pk).update(support_count=F("support_count") + 1)
+            public_cache.changed()  # the list shows the count
     return created
 
 

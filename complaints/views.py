@@ -20,6 +20,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +33,17 @@ from routing.models import Category
 from routing.preview import Preview, routing_preview
 from routing.understand import question_for
 
-from . import audiences, information, photos, selectors, skm, staging, workdays, workflow
+from . import (
+    audiences,
+    information,
+    photos,
+    public_cache,
+    selectors,
+    skm,
+    staging,
+    workdays,
+    workflow,
+)
 from .errors import DomainError, StorageFull
 from .forms import (
     NewKeyForm,
@@ -561,8 +572,20 @@ def _int(value):
 @require_GET
 @replica.reads
 def public_list(request):
-    form = PublicFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    """The public list; its content comes from the cache under the public stamp when nothing
+    the public may see changed since it was rendered (complaints.public_cache)."""
+    key = public_cache.list_key(request.GET)
+    body = public_cache.get(key)
+    if body is None:
+        form = PublicFilterForm(request.GET or None)
+        valid = form.is_valid()
+        body = _public_list_body(request, form, form.cleaned_data if valid else {})
+        if valid or not request.GET:
+            public_cache.put(key, body, from_replica=replica.used())
+    return render(request, "complaints/public_list.html", {"body": body})
+
+
+def _public_list_body(request, form, filters: dict) -> str:
     # Capped: counting every public report (a million) would cost seconds on each visit; a
     # text search lower (SEARCH_CAP, as the inbox): each match is counted by visiting its row.
     page = CappedPaginator(
@@ -570,9 +593,9 @@ def public_list(request):
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "complaints/public_list.html",
+    # Without the request: the fragment is the same for every visitor (no user, no CSRF).
+    return render_to_string(
+        "complaints/partials/public_list_body.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
 

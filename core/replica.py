@@ -191,6 +191,11 @@ def reading():
         _reading.reset(token)
 
 
+def used() -> bool:
+    """Whether a read inside the current ``reading()`` block went to the standby."""
+    return _used.get()
+
+
 def allowed(request) -> bool:
     """Whether this request's reads may come from the standby: a GET or HEAD from a visitor
     who has not just changed something."""

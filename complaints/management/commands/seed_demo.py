@@ -28,7 +28,7 @@ from agencies.models import Agency, District, Province, Regency, Role, User
 from agencies.services import role_grant
 from routing.models import Category
 
-from ... import deadlines
+from ... import deadlines, public_cache
 from ...models import Channel, Kind, Report, ReportEvent, Status
 from ...services import NewReport, report_submit, report_transition, report_verify_and_route
 from ...sweeps import run_deadline_sweep
@@ -936,6 +936,7 @@ class Command(BaseCommand):
             seeder.file_all(reports)
             seeder.backdate()
             swept = run_deadline_sweep()
+            public_cache.changed()  # the public list shows the dates just moved back
         if "monitoring" in settings.INSTALLED_APPS:
             # Summaries follow the report fields that were moved back in time.
             call_command("rebuild_summaries", stdout=_Null())
