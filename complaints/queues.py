@@ -85,7 +85,10 @@ def status_counts(qs: QuerySet, cache_key: str | None = None) -> dict[str, int]:
         cached = cache.get(cache_key)
         if cached is not None:
             return cached
-    rows = qs.order_by().values("status").annotate(n=Count("pk"))
+    # COUNT(*), not COUNT(id): the id is not in report_inbox (owner_agency, status, ...), so
+    # counting it read every row of the agency from the table (53,000 at 1M reports: 430 ms)
+    # where the index alone answers (11 ms, EXPLAIN).
+    rows = qs.order_by().values("status").annotate(n=Count("*"))
     counts = {s: 0 for s in AGENCY_STATUSES}
     counts.update({r["status"]: r["n"] for r in rows})
     if cache_key:

@@ -199,3 +199,25 @@ def test_the_public_filters_count_from_the_published_partial_indexes(client):
     rows = next(p for p in by_province if "Aggregate" not in p)
     assert "report_public_province" in rows, rows  # a later page skips only Jawa Barat's rows
     assert "Sort Key: complaints_report.created_at" not in rows.split("report_public_province")[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index-only scans: PostgreSQL")
+def test_the_inbox_status_counts_read_the_index_alone(cast, agency_a):
+    """The counts above an agency's inbox (queues.status_counts) come from report_inbox
+    without visiting the rows: counting the id (not in the index) read the 53,000 rows of the
+    busiest agency at 1M reports (430 ms of a cold inbox's 600)."""
+    from complaints import queues
+    from tests.factories import dispatched_report
+
+    for i in range(3):
+        dispatched_report(agency_a, cast.national, title=f"Jalan berlubang {i}")
+    with CaptureQueriesContext(connection) as queries:
+        counts = queues.status_counts(queues.inbox_for(cast.officer_a))
+    assert counts["dispatched"] == 3
+    (sql,) = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using report_inbox" in plan, plan
