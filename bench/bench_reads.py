@@ -13,8 +13,10 @@ connection, Redis cache), p50/p95 and the statements per request of:
 - an officer's inbox (/kerja/) in that agency, as its admin: the first page (and once with
   the cached counts above the list dropped before each request, the first visit of a
   minute), a status filter, a text search, a later page;
-- the public list (/laporan/): the first page, a province, a category with a status, a later
-  page, and searches (a rare word, a common one, a word with a province);
+- the public list (/laporan/): the first page, a province, a category with a status (each
+  also with its cached content retired before each request, the first visit after a change:
+  complaints.public_cache), a later page, and searches (a rare word, a common one, a word with
+  a province);
 - the baseline /healthz (one database and one Redis round trip).
 
 The databases are measured in alternating rounds so that all see the same load on this
@@ -82,9 +84,18 @@ def pages(agency: int, category: int, province: str = "32") -> dict[str, tuple[s
             f"inbox, q={WORDS[1]}": ("officer", f"/kerja/?q={WORDS[1]}"),
             "inbox, page 100": ("officer", "/kerja/?page=100"),
             "public list /laporan/": ("guest", "/laporan/"),
+            "public list, not cached": ("guest-cold", "/laporan/"),
             f"public list, province={province}": ("guest", f"/laporan/?province={province}"),
+            f"public list, province={province}, not cached": (
+                "guest-cold",
+                f"/laporan/?province={province}",
+            ),
             "public list, category + status": (
                 "guest",
+                f"/laporan/?category={category}&status=closed",
+            ),
+            "public list, category + status, not cached": (
+                "guest-cold",
                 f"/laporan/?category={category}&status=closed",
             ),
             "public list, page 200": ("guest", "/laporan/?page=200"),
@@ -117,6 +128,7 @@ def clients(agency: int) -> dict:
         out[who].force_login(user)
         second_factor(out[who], user)
     out["officer-cold"] = out["officer"]
+    out["guest-cold"] = out["guest"]
     return out
 
 
@@ -128,6 +140,14 @@ def drop_counts(client) -> None:
 
     key = queues.counts_key(client.bench_user)
     cache.delete_many([key, f"{key}:late"])
+
+
+def drop_public_fragments() -> None:
+    """Retires the public list's cached content (complaints.public_cache), as the first visit
+    after a change the public could see."""
+    from complaints import public_cache
+
+    public_cache.changed()
 
 
 def timed(client, url: str, runs: int, before=None) -> tuple[list[float], int]:
@@ -185,6 +205,8 @@ def measure(databases, urls, agency, runs, rounds) -> dict:
                 if who == "officer-cold":
                     client = found["officer"]
                     before = lambda client=client: drop_counts(client)  # noqa: E731
+                elif who == "guest-cold":
+                    before = drop_public_fragments
                 times, statements = timed(found[who], url, per_round, before)
                 have = results[db].setdefault(name, ([], statements))
                 have[0].extend(times)
