@@ -185,11 +185,11 @@ def outbox_sweep(limit: int = 500, min_age_seconds: int = 30) -> int:
 
 def outbox_flush() -> int:
     """Sends every pending message now, in this process (used by the sweep's tests and by
-    ``manage.py outbox_flush`` when no worker runs)."""
+    ``manage.py outbox_flush`` when no worker runs), in the order they were written: two SMS
+    to one phone arrive as they were meant to be read."""
     sent = 0
-    for message_id in OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).values_list(
-        "pk", flat=True
-    ):
+    pending = OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING)
+    for message_id in pending.order_by("created_at", "pk").values_list("pk", flat=True):
         sent += deliver_outbox_task.apply(args=[message_id]).result == "sent"
     return sent
 
