@@ -573,6 +573,13 @@ class OutboxMessage(models.Model):
     recipient = models.CharField(max_length=254, verbose_name=_("penerima"))
     subject = models.CharField(max_length=255, verbose_name=_("subjek"))
     body = models.TextField(verbose_name=_("isi"))
+    # A message the worker writes at send time (complaints.notifications.RENDERERS): the name
+    # of its renderer and what it renders from, as it was at the change; subject and body are
+    # then blank until it is sent. Blank: subject and body are the message.
+    template = models.CharField(
+        max_length=32, blank=True, db_default="", verbose_name=_("templat")
+    )  # raw INSERTs
+    context = models.JSONField(null=True, blank=True, verbose_name=_("konteks"))
     report = models.ForeignKey(
         Report,
         on_delete=models.PROTECT,
