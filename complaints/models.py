@@ -553,7 +553,12 @@ class StagedUpload(models.Model):
 
 class OutboxMessage(models.Model):
     """What must not be lost is a row first: a message to send, written in the transaction of
-    the change that caused it, delivered by a task, swept again if the broker was down."""
+    the change that caused it, delivered by a task, swept again if the broker was down.
+
+    On PostgreSQL the table is partitioned by month of ``created_at`` like the audit events
+    (complaints.partitions; primary key (id, created_at) in the database, ``id`` here), so its
+    dedupe key cannot be unique in it: ``OutboxKey`` holds every key, and
+    ``notifications.outbox_add`` (the one writer) writes both in one statement."""
 
     class Channel(models.TextChoices):
         EMAIL = "email", "email"
@@ -565,8 +570,9 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("terkirim")
         FAILED = "failed", _("gagal")
 
-    # One message per (event, recipient, purpose): a second write is a no-op, never a duplicate.
-    dedupe_key = models.CharField(max_length=200, unique=True, verbose_name=_("kunci unik"))
+    # One message per (event, recipient, purpose): a second write is a no-op, never a duplicate
+    # (unique through OutboxKey, over every month).
+    dedupe_key = models.CharField(max_length=200, verbose_name=_("kunci unik"))
     channel = models.CharField(
         max_length=8, choices=Channel.choices, default=Channel.EMAIL, verbose_name=_("saluran")
     )
@@ -609,6 +615,23 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient}: {self.subject}"
+
+
+class OutboxKey(models.Model):
+    """The dedupe key of every outbox message, unpartitioned: its primary key keeps a key
+    unique over all months of the partitioned outbox. Written with its message in one
+    statement (notifications.outbox_add); ``created_at`` is the message's, so the keys of an
+    archived month leave with it (complaints.partitions.archive says why that is safe)."""
+
+    dedupe_key = models.CharField(max_length=200, primary_key=True, verbose_name=_("kunci unik"))
+    created_at = models.DateTimeField(verbose_name=_("dibuat"))
+
+    class Meta:
+        verbose_name = _("kunci pesan keluar")
+        verbose_name_plural = _("kunci pesan keluar")
+
+    def __str__(self) -> str:
+        return self.dedupe_key
 
 
 class TimeLimit(models.Model):

@@ -18,7 +18,7 @@ from core.siteurl import site_url
 
 from . import deadlines, workflow
 from .audiences import Audience, view_for
-from .models import OutboxMessage, Report, ReportEvent
+from .models import OutboxKey, OutboxMessage, Report, ReportEvent
 
 log = logging.getLogger(__name__)
 
@@ -250,30 +250,54 @@ def outbox_add(
     *, dedupe_key: str, recipient: str, subject: str, body: str, report=None, channel="email"
 ) -> int | None:
     """Writes a message row and asks for its delivery once the transaction commits. A second
-    call with the same key does nothing (one INSERT ... ON CONFLICT DO NOTHING: no savepoint,
-    no second message). Returns the new row's id, or None if it already existed."""
-    table = OutboxMessage._meta.db_table
+    call with the same key does nothing. Returns the new row's id, or None if the key was
+    written before.
+
+    The outbox is partitioned by month (complaints.partitions), so the key is unique in the
+    unpartitioned key table (OutboxKey), over every month. On PostgreSQL the key and the message
+    are one statement: the key's INSERT ... ON CONFLICT DO NOTHING RETURNING feeds the
+    message's INSERT, so a key already there writes nothing at all (no savepoint, no second
+    message), and of two transactions offering the same key the second waits for the first
+    and writes nothing if it committed."""
+    now = timezone.now()
+    params = [
+        channel,
+        recipient,
+        subject[:255],
+        body,
+        getattr(report, "pk", None),
+        OutboxMessage.State.PENDING,
+    ]
     columns = (
-        "dedupe_key, channel, recipient, subject, body, report_id, state, attempts, "
-        "last_error, created_at"
+        "dedupe_key, created_at, channel, recipient, subject, body, report_id, state, attempts, "
+        "last_error"
     )
+    values = "%s, %s, %s, %s, %s, %s, 0, ''"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608  (table name is ours)
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, 0, '', %s) "
-            "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-            [
-                dedupe_key,
-                channel,
-                recipient,
-                subject[:255],
-                body,
-                getattr(report, "pk", None),
-                OutboxMessage.State.PENDING,
-                timezone.now(),
-            ],
-        )
-        row = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH key AS (INSERT INTO {OutboxKey._meta.db_table} (dedupe_key, created_at) "  # noqa: S608
+                "VALUES (%s, %s) ON CONFLICT (dedupe_key) DO NOTHING "
+                "RETURNING dedupe_key, created_at) "
+                f"INSERT INTO {OutboxMessage._meta.db_table} ({columns}) "
+                f"SELECT key.dedupe_key, key.created_at, {values} FROM key RETURNING id",
+                [dedupe_key, now, *params],
+            )
+            row = cursor.fetchone()
+        else:  # SQLite: no INSERT in a WITH; one writer at a time anyway
+            cursor.execute(
+                f"INSERT INTO {OutboxKey._meta.db_table} (dedupe_key, created_at) "  # noqa: S608
+                "VALUES (%s, %s) ON CONFLICT (dedupe_key) DO NOTHING",
+                [dedupe_key, now],
+            )
+            row = None
+            if cursor.rowcount == 1:
+                cursor.execute(
+                    f"INSERT INTO {OutboxMessage._meta.db_table} ({columns}) "  # noqa: S608
+                    f"VALUES (%s, %s, {values}) RETURNING id",
+                    [dedupe_key, now, *params],
+                )
+                row = cursor.fetchone()
     if row is None:
         return None
     message_id = row[0]

@@ -1,5 +1,6 @@
 # ruff: noqa: S608  (every table, partition and sequence name is built here, never from input)
-"""Audit events in monthly partitions (PostgreSQL only; SQLite keeps a plain table).
+"""Audit events and outbox rows in monthly partitions (PostgreSQL only; SQLite keeps plain
+tables).
 
 ``complaints_reportevent`` is ``PARTITION BY RANGE (created_at)``: one partition per calendar
 month in UTC (``complaints_reportevent_p2026_12`` holds [2026-12-01, 2027-01-01) UTC) and a
@@ -23,6 +24,14 @@ that is referenced cannot be deleted (PROTECT, as the ORM also does).
   names swapped, the id sequence kept) and back.
 - ``detach(month)`` / ``attach(name)``: a month leaves the table for archive (``manage.py
   event_partitions archive``) and comes back after a restore.
+
+The outbox (``complaints_outboxmessage``, migration 0029) is partitioned the same way by the
+same functions (``table=OUTBOX``): the beat task and migrate make its months ahead, and
+``event_partitions --table outbox`` lists and archives them. Its dedupe keys live in the
+unpartitioned ``complaints_outboxkey`` (a unique index over every month), written with the
+message in one statement (notifications.outbox_add); the keys of a month leave with it when it
+is detached and come back when it is attached (``detach`` says why that is safe). Nothing
+references the outbox, and ``convert`` refuses a table other than events that something does.
 """
 
 from __future__ import annotations
@@ -34,9 +43,12 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 EVENTS = "complaints_reportevent"
+OUTBOX = "complaints_outboxmessage"
+OUTBOX_KEYS = "complaints_outboxkey"
+TABLES = (EVENTS, OUTBOX)  # the tables partitioned by month
 KEY = "created_at"
 AHEAD = 3  # months created ahead of the current one
-# Any number; the advisory lock that serializes ensure/detach/attach of the event table.
+# Any number; the advisory lock that serializes ensure/detach/attach of the partitioned tables.
 _LOCK = 720_2012
 
 _NAME = re.compile(r"_p(\d{4})_(\d{2})$")
@@ -80,6 +92,12 @@ def default_name(table: str = EVENTS) -> str:
 def month_of(name: str) -> dt.date | None:
     match = _NAME.search(name)
     return dt.date(int(match[1]), int(match[2]), 1) if match else None
+
+
+def table_of(name: str) -> str | None:
+    """The partitioned table a month partition's name belongs to, or None."""
+    table = _NAME.sub("", name)
+    return table if table in TABLES and table != name else None
 
 
 def _bound(month: dt.date) -> str:
@@ -185,27 +203,44 @@ def _create_month(cursor, table: str, month: dt.date, name: str) -> None:
 def ensure_ahead(
     now: dt.datetime | None = None, ahead: int = AHEAD, using: str = "default"
 ) -> list[str]:
-    """This month's partition and ``ahead`` more (the beat task and migrate call this)."""
+    """This month's partition and ``ahead`` more of every partitioned table (the beat task and
+    migrate call this)."""
     month = month_start(now or timezone.now())
-    return ensure(month, add_months(month, ahead), using=using)
+    made = []
+    for table in TABLES:
+        made += ensure(month, add_months(month, ahead), table=table, using=using)
+    return made
 
 
 def detach(month: dt.date, *, table: str = EVENTS, using: str = "default") -> str:
     """Detaches ``month``'s partition: it becomes a plain table of its own (to dump, then
-    drop) and the events table no longer reads it. Returns its name."""
+    drop) and ``table`` no longer reads it. Returns its name.
+
+    An outbox month's dedupe keys are deleted with it, in the same transaction, so the key
+    table does not grow for ever. That is safe because a key is only ever offered by the
+    transaction that makes what it names (an event: ``notifications.on_event`` runs in the
+    event's transaction; a follow-up question; an inbound SMS; one failed attempt of a webhook
+    delivery; a person's digest of one day, written on that day): none of them is made again
+    months later, so no key of an archived month can come back to be refused. And a month is
+    only archived when none of its messages is still to be sent (``archive``)."""
     name = name_for(month_start(month), table)
     with transaction.atomic(using=using), _connection(using).cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
         cursor.execute(f'ALTER TABLE "{table}" DETACH PARTITION "{name}"')
+        if table == OUTBOX:
+            cursor.execute(
+                f'DELETE FROM "{OUTBOX_KEYS}" k USING "{name}" m WHERE k.dedupe_key = m.dedupe_key'
+            )
     return name
 
 
-def attach(name: str, *, table: str = EVENTS, using: str = "default") -> None:
-    """Attaches a restored month table (``pg_restore`` of an archive) back to ``table``. The
-    month comes from its name; rows of that month in the default partition are moved into it
-    first."""
+def attach(name: str, *, table: str | None = None, using: str = "default") -> None:
+    """Attaches a restored month table (``pg_restore`` of an archive) back to its table (from
+    its name unless given). The month comes from its name; rows of that month in the default
+    partition are moved into it first. An outbox month's keys come back with it."""
     month = month_of(name)
-    if month is None:
+    table = table or table_of(name)
+    if month is None or table is None:
         raise ValueError(f"{name} is not a month partition name")
     with transaction.atomic(using=using), _connection(using).cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
@@ -218,6 +253,11 @@ def attach(name: str, *, table: str = EVENTS, using: str = "default") -> None:
                 [low, high],
             )
         cursor.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{name}" {_for_values(month)}')
+        if table == OUTBOX:
+            cursor.execute(
+                f'INSERT INTO "{OUTBOX_KEYS}" (dedupe_key, created_at) '
+                f'SELECT dedupe_key, created_at FROM "{name}" ON CONFLICT DO NOTHING'
+            )
 
 
 # --- referential integrity without foreign keys ---------------------------------------------
@@ -311,128 +351,137 @@ def _install_guards(cursor, refs: list[tuple[str, str]]) -> None:
 # --- the migration path ----------------------------------------------------------------------
 
 
-def convert(schema_editor, *, ahead: int = AHEAD) -> None:
-    """Turns the plain events table (with its rows) into the partitioned one: the old table is
+def convert(schema_editor, *, table: str = EVENTS, ahead: int = AHEAD) -> None:
+    """Turns the plain ``table`` (with its rows) into the partitioned one: the old table is
     renamed aside, a partitioned table of the same columns takes its name with partitions for
     every month it has rows in (and ``ahead`` months from now) and a default one, rows are
     copied a month at a time, indexes and foreign keys are made again under their names, the
     id sequence goes on where it was, and the old table is dropped. Foreign keys that pointed at
-    events become the triggers above. One transaction (the migration's): an error leaves the
+    events become the triggers above; a foreign key to any other table refuses the conversion
+    (there is none to the outbox). One transaction (the migration's): an error leaves the
     table as it was. Does nothing on SQLite or on a table already partitioned."""
     conn = schema_editor.connection
-    if conn.vendor != "postgresql" or is_partitioned(EVENTS, conn.alias):
+    if conn.vendor != "postgresql" or is_partitioned(table, conn.alias):
         return
-    old = f"{EVENTS}_plain"
+    old = f"{table}_plain"
     with conn.cursor() as cursor:
         # Deferred foreign key checks of this transaction first: a table with pending trigger
         # events cannot be altered.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        refs = _referencing(cursor, EVENTS)
-        for table, _column, constraint, _definition in refs:
-            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{constraint}"')
+        refs = _referencing(cursor, table)
+        if refs and table != EVENTS:
+            raise ValueError(f"{table} is referenced by {refs[0][0]}: not partitioned")
+        for source, _column, constraint, _definition in refs:
+            cursor.execute(f'ALTER TABLE "{source}" DROP CONSTRAINT "{constraint}"')
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
             "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE contype = 'p')",
-            [EVENTS],
+            [table],
         )
         indexes = cursor.fetchall()
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype IN ('f', 'c') ORDER BY conname",
-            [EVENTS],
+            [table],
         )
         constraints = cursor.fetchall()
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [EVENTS])
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
         sequence = cursor.fetchone()[0]
         cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
         last_value, is_called = cursor.fetchone()
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')  # made again on the new table, under its name
-        cursor.execute(f'ALTER TABLE "{EVENTS}" RENAME TO "{old}"')
-        cursor.execute(f'ALTER TABLE "{old}" RENAME CONSTRAINT "{EVENTS}_pkey" TO "{old}_pkey"')
+        cursor.execute(f'ALTER TABLE "{table}" RENAME TO "{old}"')
+        cursor.execute(f'ALTER TABLE "{old}" RENAME CONSTRAINT "{table}_pkey" TO "{old}_pkey"')
         cursor.execute(f'ALTER SEQUENCE {sequence} RENAME TO "{old}_id_seq"')
         cursor.execute(
-            f'CREATE TABLE "{EVENTS}" (LIKE "{old}" INCLUDING DEFAULTS) PARTITION BY RANGE ({KEY})'
+            f'CREATE TABLE "{table}" (LIKE "{old}" INCLUDING DEFAULTS) PARTITION BY RANGE ({KEY})'
         )
-        cursor.execute(f'CREATE SEQUENCE "{EVENTS}_id_seq" AS bigint OWNED BY "{EVENTS}".id')
-        cursor.execute("SELECT setval(%s, %s, %s)", [f"{EVENTS}_id_seq", last_value, is_called])
+        cursor.execute(f'CREATE SEQUENCE "{table}_id_seq" AS bigint OWNED BY "{table}".id')
+        cursor.execute("SELECT setval(%s, %s, %s)", [f"{table}_id_seq", last_value, is_called])
         cursor.execute(
-            f"ALTER TABLE \"{EVENTS}\" ALTER COLUMN id SET DEFAULT nextval('{EVENTS}_id_seq')"
+            f"ALTER TABLE \"{table}\" ALTER COLUMN id SET DEFAULT nextval('{table}_id_seq')"
         )
         cursor.execute(
-            f'ALTER TABLE "{EVENTS}" ADD CONSTRAINT "{EVENTS}_pkey" PRIMARY KEY (id, {KEY})'
+            f'ALTER TABLE "{table}" ADD CONSTRAINT "{table}_pkey" PRIMARY KEY (id, {KEY})'
         )
         cursor.execute(f'SELECT min({KEY}), max({KEY}) FROM "{old}"')
         first, last = cursor.fetchone()
         now = timezone.now()
         ensure(
-            first or now, max(last or now, now) + dt.timedelta(days=31 * ahead), using=conn.alias
+            first or now,
+            max(last or now, now) + dt.timedelta(days=31 * ahead),
+            table=table,
+            using=conn.alias,
         )
         for month in months(first, last) if first else []:
             cursor.execute(
-                f'INSERT INTO "{EVENTS}" SELECT * FROM "{old}" WHERE {KEY} >= %s AND {KEY} < %s',
+                f'INSERT INTO "{table}" SELECT * FROM "{old}" WHERE {KEY} >= %s AND {KEY} < %s',
                 [_bound(month), _bound(next_month(month))],
             )
         cursor.execute(f'DROP TABLE "{old}"')
         for _name, definition in indexes:
             cursor.execute(definition)  # it names the table by its name, now the new one
         for name, definition in constraints:
-            cursor.execute(f'ALTER TABLE "{EVENTS}" ADD CONSTRAINT "{name}" {definition}')
-        _install_guards(cursor, [(table, column) for table, column, _c, _d in refs])
+            cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        if table == EVENTS:
+            _install_guards(cursor, [(source, column) for source, column, _c, _d in refs])
 
 
-def revert(schema_editor) -> None:
+def revert(schema_editor, *, table: str = EVENTS) -> None:
     """The way back: a plain table with the same rows, ids, indexes and foreign keys (those
     from the referencing tables too)."""
     conn = schema_editor.connection
-    if conn.vendor != "postgresql" or not is_partitioned(EVENTS, conn.alias):
+    if conn.vendor != "postgresql" or not is_partitioned(table, conn.alias):
         return
-    old = f"{EVENTS}_parted"
+    old = f"{table}_parted"
     with conn.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        refs = _guarded(cursor)
-        for table, column in refs:
-            cursor.execute(f'DROP TRIGGER "lapor_event_ref_{column}" ON "{table}"')
-        cursor.execute(f'DROP TRIGGER IF EXISTS lapor_event_protect ON "{EVENTS}"')
+        refs = _guarded(cursor) if table == EVENTS else []
+        for source, column in refs:
+            cursor.execute(f'DROP TRIGGER "lapor_event_ref_{column}" ON "{source}"')
+        if table == EVENTS:
+            cursor.execute(f'DROP TRIGGER IF EXISTS lapor_event_protect ON "{table}"')
         cursor.execute(
             "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
             "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass "
             "AND NOT x.indisprimary",
-            [EVENTS],
+            [table],
         )
         indexes = cursor.fetchall()
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype IN ('f', 'c') ORDER BY conname",
-            [EVENTS],
+            [table],
         )
         constraints = cursor.fetchall()
-        cursor.execute(f"SELECT last_value, is_called FROM {EVENTS}_id_seq")
+        cursor.execute(f"SELECT last_value, is_called FROM {table}_id_seq")
         last_value, is_called = cursor.fetchone()
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
-        cursor.execute(f'ALTER TABLE "{EVENTS}" RENAME TO "{old}"')
-        cursor.execute(f'ALTER TABLE "{old}" RENAME CONSTRAINT "{EVENTS}_pkey" TO "{old}_pkey"')
+        cursor.execute(f'ALTER TABLE "{table}" RENAME TO "{old}"')
+        cursor.execute(f'ALTER TABLE "{old}" RENAME CONSTRAINT "{table}_pkey" TO "{old}_pkey"')
         cursor.execute(f'ALTER TABLE "{old}" ALTER COLUMN id DROP DEFAULT')
-        cursor.execute(f'ALTER SEQUENCE "{EVENTS}_id_seq" OWNED BY NONE')
-        cursor.execute(f'DROP SEQUENCE "{EVENTS}_id_seq"')
-        cursor.execute(f'CREATE TABLE "{EVENTS}" (LIKE "{old}")')
-        cursor.execute(f'INSERT INTO "{EVENTS}" SELECT * FROM "{old}"')
+        cursor.execute(f'ALTER SEQUENCE "{table}_id_seq" OWNED BY NONE')
+        cursor.execute(f'DROP SEQUENCE "{table}_id_seq"')
+        # Defaults too (db_default columns such as claimed_by); the id has none by now.
+        cursor.execute(f'CREATE TABLE "{table}" (LIKE "{old}" INCLUDING DEFAULTS)')
+        cursor.execute(f'INSERT INTO "{table}" SELECT * FROM "{old}"')
         cursor.execute(f'DROP TABLE "{old}"')  # its partitions with it
         cursor.execute(
-            f'ALTER TABLE "{EVENTS}" ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY'
+            f'ALTER TABLE "{table}" ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY'
         )
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [EVENTS])
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
         cursor.execute("SELECT setval(%s, %s, %s)", [cursor.fetchone()[0], last_value, is_called])
-        cursor.execute(f'ALTER TABLE "{EVENTS}" ADD CONSTRAINT "{EVENTS}_pkey" PRIMARY KEY (id)')
+        cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{table}_pkey" PRIMARY KEY (id)')
         for _name, definition in indexes:
-            cursor.execute(definition.replace(f" ONLY public.{EVENTS} ", f" {EVENTS} "))
+            cursor.execute(definition.replace(f" ONLY public.{table} ", f" {table} "))
         for name, definition in constraints:
-            cursor.execute(f'ALTER TABLE "{EVENTS}" ADD CONSTRAINT "{name}" {definition}')
-        for table, column in refs:
+            cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        for source, column in refs:
             cursor.execute(
-                f'ALTER TABLE "{table}" ADD CONSTRAINT "{table}_{column}_fk_event" '
-                f'FOREIGN KEY ("{column}") REFERENCES "{EVENTS}" (id) DEFERRABLE INITIALLY DEFERRED'
+                f'ALTER TABLE "{source}" ADD CONSTRAINT "{source}_{column}_fk_event" '
+                f'FOREIGN KEY ("{column}") REFERENCES "{table}" (id) DEFERRABLE INITIALLY DEFERRED'
             )
 
 
@@ -457,12 +506,43 @@ def _still_open(cursor, name: str) -> int:
     return cursor.fetchone()[0]
 
 
-def archive(before: dt.date, folder, *, drop: bool = False, using: str = "default") -> list[dict]:
-    """Every month partition of the events table before ``before``'s month leaves the table:
-    refused (nothing done) if any of them holds events of a report still open or resolved;
-    otherwise each is detached, dumped with ``pg_dump --format=custom`` to
-    ``folder/<name>.dump`` (checked by ``pg_restore --list``), and dropped when ``drop``.
-    Returns one dict per month (name, rows, file, sha256). Restore: ``restore(file)``."""
+def _unsent(cursor, name: str) -> int:
+    """How many messages in outbox partition ``name`` are still to be sent (pending, or
+    claimed by a worker): they must stay where the sweep finds them."""
+    from .models import OutboxMessage
+
+    states = [OutboxMessage.State.PENDING, OutboxMessage.State.SENDING]
+    cursor.execute(
+        f'SELECT count(*) FROM "{name}" WHERE state = ANY(%s)', [[str(s) for s in states]]
+    )
+    return cursor.fetchone()[0]
+
+
+def _refusal(cursor, table: str, name: str) -> str | None:
+    """Why month partition ``name`` of ``table`` cannot be archived yet, or None."""
+    if table == OUTBOX:
+        n = _unsent(cursor, name)
+        return f"{name} holds {n} message(s) not sent yet: not archived" if n else None
+    n = _still_open(cursor, name)
+    return (
+        f"{name} holds events of {n} report(s) still open or resolved: not archived" if n else None
+    )
+
+
+def archive(
+    before: dt.date,
+    folder,
+    *,
+    table: str = EVENTS,
+    drop: bool = False,
+    using: str = "default",
+) -> list[dict]:
+    """Every month partition of ``table`` (events or outbox) before ``before``'s month leaves
+    the table: refused (nothing done) if any of them holds events of a report still open or
+    resolved (outbox: a message not sent yet); otherwise each is detached (an outbox month
+    with its keys), dumped with ``pg_dump --format=custom`` to ``folder/<name>.dump`` (checked
+    by ``pg_restore --list``), and dropped when ``drop``. Returns one dict per month (name,
+    rows, file, sha256). Restore: ``restore(file)``."""
     import hashlib
     import subprocess
     from pathlib import Path
@@ -470,27 +550,27 @@ def archive(before: dt.date, folder, *, drop: bool = False, using: str = "defaul
     from .backup import _pg_env
 
     conn = _connection(using)
-    if not is_partitioned(EVENTS, using):
-        raise ArchiveError("the events table is not partitioned (SQLite, or not migrated)")
+    if table not in TABLES:
+        raise ArchiveError(f"{table} is not a partitioned table")
+    if not is_partitioned(table, using):
+        raise ArchiveError(f"{table} is not partitioned (SQLite, or not migrated)")
     before = month_start(before)
     if before > month_start(timezone.now()):
         raise ArchiveError("only months before the current one can be archived")
     old = [
         (name, month)
-        for name, _bound in partitions(EVENTS, using)
+        for name, _bound in partitions(table, using)
         if (month := month_of(name)) is not None and month < before
     ]
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with conn.cursor() as cursor:
         for name, _month in old:
-            if n := _still_open(cursor, name):
-                raise ArchiveError(
-                    f"{name} holds events of {n} report(s) still open or resolved: not archived"
-                )
+            if refusal := _refusal(cursor, table, name):
+                raise ArchiveError(refusal)
     done = []
     for name, month in old:
-        detach(month, using=using)
+        detach(month, table=table, using=using)
         with conn.cursor() as cursor:
             cursor.execute(f'SELECT count(*) FROM "{name}"')
             rows = cursor.fetchone()[0]
@@ -518,14 +598,15 @@ def archive(before: dt.date, folder, *, drop: bool = False, using: str = "defaul
 
 def restore(file, *, using: str = "default") -> str:
     """Brings an archived month back: ``pg_restore`` of its dump (a table of its own, with its
-    indexes), then attached to the events table. Returns the partition's name."""
+    indexes), then attached to its table (events or outbox, from its name). Returns the
+    partition's name."""
     import subprocess
     from pathlib import Path
 
     from .backup import _pg_env
 
     name = Path(file).name.removesuffix(".dump")
-    if month_of(name) is None:
+    if month_of(name) is None or table_of(name) is None:
         raise ArchiveError(f"{file} is not an archived month (<table>_pYYYY_MM.dump)")
     conn = _connection(using)
     with conn.cursor() as cursor:

@@ -23,22 +23,34 @@ STALE_CLAIM = dt.timedelta(minutes=10)
 # How long a worker keeps trying to record messages it has sent while the database is away
 # (a restart): without the record the sweep would send them again after STALE_CLAIM.
 RECORD_WAIT = 60.0
+# Messages still to send are recent: a message is queued when its transaction commits and
+# swept after 30 s if that was lost, its retries back off for under 4 hours in all (8 attempts,
+# _record_failure) and a stale claim is 10 minutes old. So a claim by id and the minute sweep
+# look only at rows written in the last RECENT, which on PostgreSQL reads this month's outbox
+# partition (and last month's in the first week), not every month since the start
+# (complaints.partitions). A row older than that (workers stopped for over a week) is found by
+# the hourly sweep of older rows (``outbox_sweep(older=True)``), which queues it with its
+# created_at: a claim given the time reads that one month.
+RECENT = dt.timedelta(days=7)
 
 
 @shared_task(bind=True, max_retries=8, acks_late=True)
-def deliver_outbox_task(self, message_id: int) -> str:
+def deliver_outbox_task(self, message_id: int, created_at: str | None = None) -> str:
     """Sends one outbox message, at most once per successful claim.
 
     The claim is a conditional UPDATE: of two workers given the same id, one gets it, the
-    other returns. A send that fails is retried with back-off."""
+    other returns. A send that fails is retried with back-off. ``created_at`` (ISO 8601), when
+    the caller knows it (the sweeps, a retry), makes the claim read the row's one partition;
+    without it the claim reads the rows of the last RECENT."""
     now = timezone.now()
     owner = self.request.id or ""
-    claimed = OutboxMessage.objects.filter(_claimable(now, owner), pk=message_id).update(
+    when = _written(now, created_at)
+    claimed = OutboxMessage.objects.filter(_claimable(now, owner), when, pk=message_id).update(
         state=OutboxMessage.State.SENDING, claimed_at=now, claimed_by=owner
     )
     if not claimed:
         return "skipped"
-    message = OutboxMessage.objects.get(pk=message_id)
+    message = OutboxMessage.objects.get(when, pk=message_id)
     try:
         _send(message)
     except Exception as exc:
@@ -47,11 +59,24 @@ def deliver_outbox_task(self, message_id: int) -> str:
             raise self.retry(exc=exc, countdown=countdown) from exc
         return "failed"
     _record_sent(
-        lambda: OutboxMessage.objects.filter(pk=message_id).update(
+        lambda: _one(message).update(
             state=OutboxMessage.State.SENT, sent_at=timezone.now(), attempts=message.attempts + 1
         )
     )
     return "sent"
+
+
+def _written(now, created_at: str | None) -> Q:
+    """Where a message given by id is looked for: at its exact time if known, else among the
+    rows of the last RECENT (see RECENT)."""
+    if created_at:
+        return Q(created_at=dt.datetime.fromisoformat(created_at))
+    return Q(created_at__gte=now - RECENT)
+
+
+def _one(message: OutboxMessage):
+    """``message``'s row by its primary key in the database, (id, created_at): one partition."""
+    return OutboxMessage.objects.filter(pk=message.pk, created_at=message.created_at)
 
 
 def _record_sent(update) -> None:
@@ -109,17 +134,19 @@ def deliver_outbox_batch_task(self, message_ids: list[int]) -> int:
     STALE_CLAIM otherwise."""
     now = timezone.now()
     owner = self.request.id or ""
+    recent = _written(now, None)  # the ids of a batch were committed a moment ago
     with transaction.atomic():
         messages = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(_claimable(now, owner), pk__in=message_ids)
+            .filter(_claimable(now, owner), recent, pk__in=message_ids)
             .order_by("pk")
         )
-        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+        if not messages:
+            return 0
+        first = min(m.created_at for m in messages)
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], created_at__gte=first).update(
             state=OutboxMessage.State.SENDING, claimed_at=now, claimed_by=owner
         )
-    if not messages:
-        return 0
     sent = []
     with get_connection() as mail_connection:
         for message in messages:
@@ -130,7 +157,7 @@ def deliver_outbox_batch_task(self, message_ids: list[int]) -> int:
             else:
                 sent.append(message.pk)
     _record_sent(
-        lambda: OutboxMessage.objects.filter(pk__in=sent).update(
+        lambda: OutboxMessage.objects.filter(pk__in=sent, created_at__gte=first).update(
             state=OutboxMessage.State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
         )
     )
@@ -143,7 +170,7 @@ def _record_failure(message: OutboxMessage, exc: Exception) -> int | None:
     attempt, or None when there is none."""
     attempts = message.attempts + 1
     failed = attempts > deliver_outbox_task.max_retries
-    OutboxMessage.objects.filter(pk=message.pk).update(
+    _one(message).update(
         state=OutboxMessage.State.FAILED if failed else OutboxMessage.State.PENDING,
         attempts=attempts,
         last_error=str(exc)[:2000],
@@ -157,30 +184,38 @@ def _retry_alone(message: OutboxMessage, exc: Exception) -> None:
     if countdown is None:
         return
     try:
-        deliver_outbox_task.apply_async((message.pk,), countdown=countdown)
+        deliver_outbox_task.apply_async(
+            (message.pk, message.created_at.isoformat()), countdown=countdown
+        )
     except Exception:  # broker gone: the row is pending, the sweep sends it
         log.warning("outbox %s retry not queued", message.pk, exc_info=True)
 
 
 @shared_task
-def outbox_sweep(limit: int = 500, min_age_seconds: int = 30) -> int:
+def outbox_sweep(limit: int = 500, min_age_seconds: int = 30, older: bool = False) -> int:
     """Queues messages still pending (their first enqueue failed or was lost) and those whose
-    worker died mid-send. Safe to run twice: delivery claims each row."""
+    worker died mid-send, each with its created_at (its claim reads one partition). Safe to
+    run twice: delivery claims each row.
+
+    Every minute it looks at the rows of the last RECENT only (the recent partitions);
+    ``older=True`` (hourly) looks at the older rows, left by workers stopped for longer."""
     now = timezone.now()
-    ids = list(
+    written = Q(created_at__lt=now - RECENT) if older else Q(created_at__gte=now - RECENT)
+    rows = list(
         OutboxMessage.objects.filter(
             Q(
                 state=OutboxMessage.State.PENDING,
                 created_at__lt=now - dt.timedelta(seconds=min_age_seconds),
             )
-            | Q(state=OutboxMessage.State.SENDING, claimed_at__lt=now - STALE_CLAIM)
+            | Q(state=OutboxMessage.State.SENDING, claimed_at__lt=now - STALE_CLAIM),
+            written,
         )
         .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "created_at")[:limit]
     )
-    for message_id in ids:
-        deliver_outbox_task.delay(message_id)
-    return len(ids)
+    for message_id, created_at in rows:
+        deliver_outbox_task.delay(message_id, created_at.isoformat())
+    return len(rows)
 
 
 def outbox_flush() -> int:
@@ -189,8 +224,12 @@ def outbox_flush() -> int:
     to one phone arrive as they were meant to be read."""
     sent = 0
     pending = OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING)
-    for message_id in pending.order_by("created_at", "pk").values_list("pk", flat=True):
-        sent += deliver_outbox_task.apply(args=[message_id]).result == "sent"
+    for message_id, created_at in pending.order_by("created_at", "pk").values_list(
+        "pk", "created_at"
+    ):
+        sent += (
+            deliver_outbox_task.apply(args=[message_id, created_at.isoformat()]).result == "sent"
+        )
     return sent
 
 
@@ -219,7 +258,7 @@ def search_words_refresh_task() -> None:
 
 @shared_task
 def partitions_ahead() -> list[str]:
-    """The events table's month partitions for this month and the next ones
+    """The month partitions of the events and the outbox for this month and the next ones
     (complaints.partitions.AHEAD), made before any row needs them. Idempotent; rows that still
     arrive out of range land in the default partition, never an error."""
     from . import partitions

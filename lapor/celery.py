@@ -14,6 +14,13 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Sends what could not be queued when it was written (broker down, worker lost).
     "outbox-sweep": {"task": "complaints.tasks.outbox_sweep", "schedule": 60.0},
+    # The minute sweep reads the recent outbox months only; older rows still to send (workers
+    # stopped for over a week: complaints.tasks.RECENT) are queued by this one.
+    "outbox-sweep-older": {
+        "task": "complaints.tasks.outbox_sweep",
+        "schedule": crontab(minute=40),
+        "kwargs": {"older": True, "limit": 5000},
+    },
     # Time limits: overdue flags, escalations, automatic closing and rejection.
     "deadline-sweep": {
         "task": "complaints.tasks.deadline_sweep",
@@ -30,7 +37,8 @@ app.conf.beat_schedule = {
         "task": "complaints.tasks.search_words_refresh_task",
         "schedule": crontab(hour=2, minute=30),
     },
-    # Audit events' month partitions made three months ahead (complaints.partitions), daily.
+    # Audit events' and outbox month partitions made three months ahead
+    # (complaints.partitions), daily.
     "event-partitions-ahead": {
         "task": "complaints.tasks.partitions_ahead",
         "schedule": crontab(hour=1, minute=15),

@@ -87,7 +87,7 @@ def test_a_failed_message_in_a_batch_is_retried_alone(monkeypatch):
     failed = OutboxMessage.objects.get(recipient="f0@example.id")
     assert (failed.state, failed.attempts) == (OutboxMessage.State.PENDING, 1)
     assert "SMTP refused" in failed.last_error
-    assert retried == [(failed.pk,)]
+    assert retried == [(failed.pk, failed.created_at.isoformat())]  # its time: one partition
     assert OutboxMessage.objects.get(recipient="f1@example.id").state == OutboxMessage.State.SENT
 
 
