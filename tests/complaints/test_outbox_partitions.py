@@ -91,6 +91,71 @@ def test_a_key_is_unique_over_every_month():
     assert OutboxMessage.objects.filter(dedupe_key="uji:lama").count() == 1
 
 
+def _waiting_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE 'WITH key AS%%'"
+        )
+        return cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first_ends", ["commit", "rollback"])
+def test_of_two_transactions_offering_one_key_the_second_waits_for_the_first(first_ends):
+    """The second waits on the first's uncommitted key; it writes nothing if the first
+    committed, and its own message if the first rolled back."""
+    import threading
+    import time
+
+    from django.db import transaction
+
+    written, release, result = threading.Event(), threading.Event(), {}
+
+    class Undo(Exception):
+        pass
+
+    def first():
+        try:
+            with transaction.atomic():
+                result["first"] = _add("uji:serentak", recipient="pertama@example.id")
+                written.set()
+                release.wait(30)
+                if first_ends == "rollback":
+                    raise Undo
+        except Undo:
+            pass
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            result["second"] = _add("uji:serentak", recipient="kedua@example.id")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert written.wait(10)
+    threads[1].start()
+    deadline = time.monotonic() + 10
+    while not _waiting_on_a_lock():  # the second statement is blocked on the first's key
+        assert time.monotonic() < deadline and threads[1].is_alive()
+        time.sleep(0.02)
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert result["first"] is not None
+    recipients = list(
+        OutboxMessage.objects.filter(dedupe_key="uji:serentak").values_list("recipient", flat=True)
+    )
+    if first_ends == "commit":
+        assert result["second"] is None and recipients == ["pertama@example.id"]
+    else:
+        assert result["second"] is not None and recipients == ["kedua@example.id"]
+    assert OutboxKey.objects.filter(dedupe_key="uji:serentak").count() == 1
+
+
 def _partitions_read(run) -> set[str]:
     """The outbox partitions named in the plans of the statements ``run`` sends."""
     with CaptureQueriesContext(connection) as queries:
