@@ -259,7 +259,8 @@ def outbox_add(
     message's INSERT, so a key already there writes nothing at all (no savepoint, no second
     message), and of two transactions offering the same key the second waits for the first
     and writes nothing if it committed."""
-    now = timezone.now()
+    # As the ORM writes it (SQLite: UTC text without an offset, so an exact match finds it).
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     params = [
         channel,
         recipient,
