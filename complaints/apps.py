@@ -37,7 +37,8 @@ class ComplaintsConfig(AppConfig):
 
 
 def _partitions_ahead(sender, using="default", plan=None, **kwargs) -> None:
-    """migrate makes the events' month partitions ahead too (the beat task keeps them so)."""
+    """migrate makes the month partitions of the events and the outbox ahead too (the beat task
+    keeps them so)."""
     from . import partitions
 
     partitions.ensure_ahead(using=using)
