@@ -2,6 +2,7 @@
 of the change; ``tasks.deliver_outbox_task`` sends them after commit, and ``outbox_sweep``
 sends any that could not be queued (broker down). One row per (event, recipient): never twice."""
 
+import json
 import logging
 import threading
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from agencies.models import Role
-from core import jobs
+from core import gathered, jobs
 from core.siteurl import site_url
 
 from . import deadlines, workflow
@@ -122,6 +123,22 @@ def _staff_email(event, report, users, template: str, optional: bool = False) ->
 
 
 def _citizen_email(event: ReportEvent, report: Report) -> None:
+    """The citizen's e-mail of an event, rendered by the worker when it sends it (RENDERERS):
+    the row holds the report and the event as they are now, and the origin of the links, so
+    the text is the one this change calls for whatever happens to the report meanwhile."""
+    outbox_add(
+        dedupe_key=f"event:{event.pk}:citizen",
+        recipient=report.reporter_email,  # the address the report was filed with, no other
+        subject="",
+        body="",
+        report=report,
+        template="citizen",
+        context={"site": site_url(), "report": _snapshot(report), "event": _snapshot(event)},
+    )
+
+
+def _citizen_text(event: ReportEvent, report: Report, site: str) -> tuple[str, str]:
+    """The subject and body of the citizen's e-mail of ``event``, in Indonesian."""
     view = view_for(report, Audience.REPORTER)
     with translation.override("id"):
         context = {
@@ -129,20 +146,51 @@ def _citizen_email(event: ReportEvent, report: Report) -> None:
             "view": view,
             "event": event,
             "note": view.note(event),
-            "site": site_url(),
-            "manage_url": f"{site_url()}{report.get_absolute_url()}?k={report.reporter_secret}",
+            "site": site,
+            "manage_url": f"{site}{report.get_absolute_url()}?k={report.reporter_secret}",
         }
         step = deadlines.next_answer(report)
         context["next_answer"] = deadlines.sentence(step) if step else ""
         template = "submitted" if event.action == "submit" else "changed"
         subject = render_to_string(f"complaints/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"complaints/email/{template}_body.txt", context)
-    outbox_add(
-        dedupe_key=f"event:{event.pk}:citizen",
-        recipient=report.reporter_email,
-        subject=subject,
-        body=body,
-        report=report,
+    return subject, body
+
+
+def _render_citizen(context: dict) -> tuple[str, str]:
+    report = _restore(Report, context["report"])
+    return _citizen_text(_restore(ReportEvent, context["event"]), report, context["site"])
+
+
+# What the worker renders at send time (OutboxMessage.template): name -> the function from the
+# row's context to (subject, body). A row whose rendering raises is a failed send (tasks).
+RENDERERS = {"citizen": _render_citizen}
+
+
+def render(message: OutboxMessage) -> None:
+    """Writes the subject and body of a message the worker renders (nothing for the others)."""
+    if message.template:
+        message.subject, message.body = RENDERERS[message.template](message.context)
+        message.subject = message.subject[:255]
+
+
+def _snapshot(instance) -> dict:
+    """The columns of a saved row as JSON values (``_restore`` reads them back)."""
+    values = {}
+    for f in type(instance)._meta.concrete_fields:
+        value = f.value_from_object(instance)
+        values[f.attname] = None if value is None else f.value_to_string(instance)
+    return values
+
+
+def _restore(model, values: dict):
+    """The row ``_snapshot`` wrote, as it was then, unsaved. A column the snapshot lacks (added
+    since) is read from the database when it is first used."""
+    fields = [f for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(
+        None,
+        [f.attname for f in fields],
+        [None if values[f.attname] is None else f.to_python(values[f.attname]) for f in fields],
     )
 
 
@@ -247,11 +295,23 @@ def _citizen_sms(event: ReportEvent, report: Report) -> None:
 
 
 def outbox_add(
-    *, dedupe_key: str, recipient: str, subject: str, body: str, report=None, channel="email"
+    *,
+    dedupe_key: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    report=None,
+    channel="email",
+    template: str = "",
+    context: dict | None = None,
 ) -> int | None:
     """Writes a message row and asks for its delivery once the transaction commits. A second
     call with the same key does nothing. Returns the new row's id, or None if the key was
-    written before.
+    written before (and inside ``core.gathered.gathered()``, where the row is written with the
+    statement at the block's end).
+
+    ``template`` and ``context``: a message the worker renders when it sends it (RENDERERS);
+    ``subject`` and ``body`` are then blank.
 
     The outbox is partitioned by month (complaints.partitions), so the key is unique in the
     unpartitioned key table (OutboxKey), over every month. On PostgreSQL the key and the message
@@ -268,42 +328,52 @@ def outbox_add(
         body,
         getattr(report, "pk", None),
         OutboxMessage.State.PENDING,
+        template,
+        None if context is None else json.dumps(context),
     ]
     columns = (
-        "dedupe_key, created_at, channel, recipient, subject, body, report_id, state, attempts, "
-        "last_error"
+        "dedupe_key, created_at, channel, recipient, subject, body, report_id, state, "
+        "template, context, attempts, last_error"
     )
-    values = "%s, %s, %s, %s, %s, %s, 0, ''"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH key AS (INSERT INTO {OutboxKey._meta.db_table} (dedupe_key, created_at) "  # noqa: S608
+    values = "%s, %s, %s, %s, %s, %s, %s, %s, 0, ''"
+    written: list[int] = []
+
+    def then(row) -> None:
+        if row is not None:
+            written.append(row[0])
+            transaction.on_commit(lambda: enqueue_delivery(row[0]))
+
+    if connection.vendor == "postgresql":
+        # With a filing's other rows when gathered (core.gathered): one statement in all.
+        gathered.write(
+            f"INSERT INTO {OutboxMessage._meta.db_table} ({columns}) "  # noqa: S608
+            f"SELECT key.dedupe_key, key.created_at, {values} FROM {{lead}} AS key RETURNING id",
+            params,
+            then=then,
+            lead=(
+                f"INSERT INTO {OutboxKey._meta.db_table} (dedupe_key, created_at) "  # noqa: S608
                 "VALUES (%s, %s) ON CONFLICT (dedupe_key) DO NOTHING "
-                "RETURNING dedupe_key, created_at) "
-                f"INSERT INTO {OutboxMessage._meta.db_table} ({columns}) "
-                f"SELECT key.dedupe_key, key.created_at, {values} FROM key RETURNING id",
+                "RETURNING dedupe_key, created_at",
+                [dedupe_key, now],
+            ),
+        )
+        return written[0] if written else None
+    with connection.cursor() as cursor:  # SQLite: no INSERT in a WITH; one writer at a time
+        cursor.execute(
+            f"INSERT INTO {OutboxKey._meta.db_table} (dedupe_key, created_at) "  # noqa: S608
+            "VALUES (%s, %s) ON CONFLICT (dedupe_key) DO NOTHING",
+            [dedupe_key, now],
+        )
+        row = None
+        if cursor.rowcount == 1:
+            cursor.execute(
+                f"INSERT INTO {OutboxMessage._meta.db_table} ({columns}) "  # noqa: S608
+                f"VALUES (%s, %s, {values}) RETURNING id",
                 [dedupe_key, now, *params],
             )
             row = cursor.fetchone()
-        else:  # SQLite: no INSERT in a WITH; one writer at a time anyway
-            cursor.execute(
-                f"INSERT INTO {OutboxKey._meta.db_table} (dedupe_key, created_at) "  # noqa: S608
-                "VALUES (%s, %s) ON CONFLICT (dedupe_key) DO NOTHING",
-                [dedupe_key, now],
-            )
-            row = None
-            if cursor.rowcount == 1:
-                cursor.execute(
-                    f"INSERT INTO {OutboxMessage._meta.db_table} ({columns}) "  # noqa: S608
-                    f"VALUES (%s, %s, {values}) RETURNING id",
-                    [dedupe_key, now, *params],
-                )
-                row = cursor.fetchone()
-    if row is None:
-        return None
-    message_id = row[0]
-    transaction.on_commit(lambda: enqueue_delivery(message_id))
-    return message_id
+    then(row)
+    return written[0] if written else None
 
 
 def enqueue_delivery(message_id: int) -> None:

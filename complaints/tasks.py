@@ -14,6 +14,7 @@ from core import jobs
 
 from .autotriage import report_auto_triage
 from .models import OutboxMessage
+from .notifications import render
 from .sweeps import run_deadline_sweep
 
 log = logging.getLogger(__name__)
@@ -58,9 +59,13 @@ def deliver_outbox_task(self, message_id: int, created_at: str | None = None) ->
         if countdown is not None:
             raise self.retry(exc=exc, countdown=countdown) from exc
         return "failed"
+    text = {"subject": message.subject, "body": message.body} if message.template else {}
     _record_sent(
         lambda: _one(message).update(
-            state=OutboxMessage.State.SENT, sent_at=timezone.now(), attempts=message.attempts + 1
+            state=OutboxMessage.State.SENT,
+            sent_at=timezone.now(),
+            attempts=message.attempts + 1,
+            **text,  # what the worker rendered, kept as what was sent
         )
     )
     return "sent"
@@ -98,6 +103,9 @@ def _record_sent(update) -> None:
 
 
 def _send(message: OutboxMessage, mail_connection=None) -> None:
+    """Renders the message if the worker writes it (notifications.render: a failure there is a
+    failed send, retried and marked failed the same way), then sends it."""
+    render(message)
     if message.channel == OutboxMessage.Channel.EMAIL:
         send_mail(
             message.subject, message.body, None, [message.recipient], connection=mail_connection
@@ -156,12 +164,49 @@ def deliver_outbox_batch_task(self, message_ids: list[int]) -> int:
                 _retry_alone(message, exc)
             else:
                 sent.append(message.pk)
-    _record_sent(
-        lambda: OutboxMessage.objects.filter(pk__in=sent, created_at__gte=first).update(
+    _record_sent(lambda: _mark_sent([m for m in messages if m.pk in set(sent)], first))
+    return len(sent)
+
+
+def _mark_sent(messages: list[OutboxMessage], first) -> None:
+    """One UPDATE: sent, one more attempt, and the text of those the worker rendered (rows
+    from ``first`` on: the partitions of the batch's months only)."""
+    if not messages:
+        return
+    rows = OutboxMessage.objects.filter(created_at__gte=first)
+    rendered = [m for m in messages if m.template]
+    if connection.vendor != "postgresql" or not rendered:
+        rows.filter(pk__in=[m.pk for m in messages if not m.template]).update(
             state=OutboxMessage.State.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
         )
-    )
-    return len(sent)
+        for m in rendered:  # SQLite, and rows rendered alone
+            rows.filter(pk=m.pk).update(
+                state=OutboxMessage.State.SENT,
+                sent_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                subject=m.subject,
+                body=m.body,
+            )
+        return
+    table = OutboxMessage._meta.db_table
+    flags = [bool(m.template) for m in messages]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS o SET state = %s, sent_at = %s, attempts = o.attempts + 1, "  # noqa: S608
+            "subject = CASE WHEN v.rendered THEN v.subject ELSE o.subject END, "
+            "body = CASE WHEN v.rendered THEN v.body ELSE o.body END "
+            "FROM unnest(%s::bigint[], %s::boolean[], %s::text[], %s::text[]) "
+            "AS v(id, rendered, subject, body) WHERE o.id = v.id AND o.created_at >= %s",
+            [
+                OutboxMessage.State.SENT,
+                timezone.now(),
+                [m.pk for m in messages],
+                flags,
+                [m.subject if r else "" for m, r in zip(messages, flags, strict=True)],
+                [m.body if r else "" for m, r in zip(messages, flags, strict=True)],
+                first,
+            ],
+        )
 
 
 def _record_failure(message: OutboxMessage, exc: Exception) -> int | None:

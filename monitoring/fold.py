@@ -13,6 +13,8 @@ delta twice or miss one."""
 
 from django.db import connection, transaction
 
+from core import gathered
+
 from .models import DELTAS, DURATION_KEY, KEY, Duration, SkmSummary, Summary, WeeklyCount
 
 WEEKLY_KEY = ["week", "province", "regency", "category"]
@@ -60,8 +62,7 @@ def append(model, rows: list[tuple]) -> None:
         sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES "  # noqa: S608
         sql += ", ".join([placeholders] * len(rows))
         params = [value for row in rows for value in row]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)  # table and column names are ours
+    gathered.write(sql, params)  # table and column names are ours; with a filing's statement
 
 
 def fold() -> dict[str, int]:

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from complaints.models import OutboxMessage
+from complaints.models import OutboxMessage, ReportEvent
 from complaints.services import report_transition
 from complaints.tasks import outbox_sweep
 from lapor.celery import app as celery_app
@@ -116,10 +116,13 @@ def test_resolving_sends_exactly_one_email_to_the_citizen(worker, agency_a):
     report_transition(
         report_id=report.pk, action="resolve", actor=officer, note="Jalan sudah ditambal."
     )
+    resolved = ReportEvent.objects.get(report=report, action="resolve")
+    # The worker writes its text (complaints.notifications.RENDERERS), kept once sent.
     message = OutboxMessage.objects.get(
-        report=report, recipient="warga.worker@example.id", subject__contains="Selesai"
+        dedupe_key=f"event:{resolved.pk}:citizen", recipient="warga.worker@example.id"
     )
     assert _wait_for(lambda: OutboxMessage.objects.get(pk=message.pk).state == "sent")
+    assert "Selesai" in OutboxMessage.objects.get(pk=message.pk).subject
     # A sweep after delivery must not send it again, and nothing else trickles in.
     outbox_sweep.delay(limit=100, min_age_seconds=0)
     time.sleep(3)
