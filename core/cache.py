@@ -40,6 +40,14 @@ class RedisCacheClient(DjangoRedisCacheClient):
         pipe.incr(key)
         return pipe.execute()[1]
 
+    def incr_windows(self, windows: list[tuple[str, int]]) -> list[int]:
+        client = self.get_client(windows[0][0], write=True)
+        pipe = client.pipeline(transaction=False)
+        for key, timeout in windows:
+            pipe.set(key, 0, ex=timeout, nx=True)
+            pipe.incr(key)
+        return pipe.execute()[1::2]
+
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
@@ -64,6 +72,11 @@ class RedisCache(DjangoRedisCache):
         missing) and returns the new value, in one round trip. For fixed-window counters: the
         timeout is set only when the window's key is created."""
         return self._cache.incr_window(self.make_and_validate_key(key, version), timeout)
+
+    def incr_windows(self, windows: list[tuple[str, int]], version=None) -> list[int]:
+        """``incr_window`` for several (key, timeout) counters, in one round trip."""
+        keys = [(self.make_and_validate_key(key, version), t) for key, t in windows]
+        return self._cache.incr_windows(keys)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         try:

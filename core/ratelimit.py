@@ -99,15 +99,17 @@ def filing_blocked(request, contact: str | None, *, failed: bool = False) -> tup
     checks = [("file_failed", address)] if failed else [("file", address)]
     if contact and not failed:
         checks.append(("file_contact", contact))
-    waits = []
-    for bucket, key in checks:
-        try:
-            blocked, retry_after = exceeded(request, bucket, key)
-        except Exception:  # the cache is down: not refused (tests/faults)
-            log.warning("rate limit %s not read: cache unavailable", bucket, exc_info=True)
-            continue
-        if blocked:
-            waits.append(retry_after)
+    windows = [_window(bucket, key) for bucket, key in checks]
+    try:  # every counter in one round trip
+        counts = cache.get_many([cache_key for _limit, _w, cache_key, _retry in windows])
+    except Exception:  # the cache is down: not refused (tests/faults)
+        log.warning("rate limits %s not read: cache unavailable", checks, exc_info=True)
+        return False, 0
+    waits = [
+        retry_after
+        for limit, _window_seconds, cache_key, retry_after in windows
+        if (counts.get(cache_key) or 0) >= limit
+    ]
     return bool(waits), max(waits, default=0)
 
 
@@ -117,9 +119,16 @@ def filing_counted(request, contact: str | None, *, failed: bool = False) -> Non
     if failed:
         hit(request, "file_failed", address)
         return
-    hit(request, "file", address)
-    if contact:
-        hit(request, "file_contact", contact)
+    if not contact or not hasattr(cache, "incr_windows"):
+        hit(request, "file", address)
+        if contact:
+            hit(request, "file_contact", contact)
+        return
+    windows = [_window("file", address), _window("file_contact", contact)]
+    try:  # both counters in one round trip (core.cache.RedisCache)
+        cache.incr_windows([(key, seconds + 5) for _limit, seconds, key, _retry in windows])
+    except Exception:  # redis ConnectionError, TimeoutError, ...: not counted, not refused
+        log.warning("rate limits of a filing not counted: cache unavailable", exc_info=True)
 
 
 def too_many(request, retry_after: int) -> HttpResponse:
