@@ -351,6 +351,7 @@ def outbox_add(
             params,
             then=then,
             lead=(
+                "key",
                 f"INSERT INTO {OutboxKey._meta.db_table} (dedupe_key, created_at) "  # noqa: S608
                 "VALUES (%s, %s) ON CONFLICT (dedupe_key) DO NOTHING "
                 "RETURNING dedupe_key, created_at",

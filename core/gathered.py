@@ -58,24 +58,32 @@ def gathered():
 
 
 def write(
-    sql: str, params: list, then: Callable | None = None, lead: tuple[str, list] | None = None
+    sql: str,
+    params: list,
+    then: Callable | None = None,
+    lead: tuple[str, str, list] | None = None,
 ) -> None:
     """Runs ``sql`` (one INSERT, UPDATE or DELETE; with a RETURNING clause of one column when
     ``then`` is given), now or as part of the gathered statement. ``then(row)`` gets the first
     row it returned, or None.
 
-    ``lead``: (sql, params) of a data-modifying statement whose RETURNING rows ``sql`` reads
-    as ``{lead}`` (a WITH clause of its own: WITH clauses do not nest)."""
+    ``lead``: (name, sql, params) of a data-modifying statement whose RETURNING rows ``sql``
+    reads as ``{lead}``: a WITH clause of that name when run at once, a clause of the gathered
+    statement otherwise (WITH clauses do not nest)."""
     held = _held.get()
     if held is not None:
         if lead is not None:
             name = f"w{len(held.parts)}"
-            held.parts.append((lead[0], list(lead[1]), None))
+            held.parts.append((lead[1], list(lead[2]), None))
             sql = sql.format(lead=name)
         held.parts.append((sql, list(params), then))
         return
     if lead is not None:
-        sql, params = f"WITH lead AS ({lead[0]}) {sql.format(lead='lead')}", [*lead[1], *params]
+        name, lead_sql, lead_params = lead
+        sql, params = (
+            f"WITH {name} AS ({lead_sql}) {sql.format(lead=name)}",
+            [*lead_params, *params],
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone() if then is not None else None
