@@ -29,6 +29,11 @@ class ComplaintsConfig(AppConfig):
         # Their names are on the public list's rows and filters.
         public_cache.changed_on_save(Agency, Category, Province, Regency)
 
+        from . import page_cache
+
+        # The track page's and the inbox's cached parts (names, staff, deleted reports).
+        page_cache.connect_signals()
+
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_partitions_ahead, sender=self, dispatch_uid="complaints.partitions")

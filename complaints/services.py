@@ -23,7 +23,16 @@ from core import gathered, jobs
 from routing.models import RoutingRule
 from routing.selectors import decide
 
-from . import deadlines, effects, notifications, public_cache, selectors, tracking, workflow
+from . import (
+    deadlines,
+    effects,
+    notifications,
+    page_cache,
+    public_cache,
+    selectors,
+    tracking,
+    workflow,
+)
 from .errors import (
     ActionForbidden,
     InvalidAction,
@@ -136,6 +145,7 @@ def _record(
     event_recorded.send(sender=ReportEvent, event=event, report=report, before=before)
     if report.is_published or (before is not None and before.is_published):
         public_cache.changed()  # the public list's cached content is out of date
+    page_cache.report_changed(report, before)  # its track page, the inboxes that see it
     return event
 
 

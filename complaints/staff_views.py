@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,7 +26,18 @@ from core import replica
 from routing.models import Category
 from routing.selectors import decide
 
-from . import answers, audiences, bulk, exports, information, queues, reasons, selectors, workflow
+from . import (
+    answers,
+    audiences,
+    bulk,
+    exports,
+    information,
+    page_cache,
+    queues,
+    reasons,
+    selectors,
+    workflow,
+)
 from .converters import canonical
 from .errors import DomainError, InvalidAction, StaleReport
 from .filters import InboxFilter, TriageFilter
@@ -223,44 +235,83 @@ def _assist(report: Report) -> dict:
 @login_required
 @require_GET
 def inbox(request):
-    _require_staff(request.user)
-    base = queues.inbox_for(request.user)
-    flt = InboxFilter(request.GET or None, queryset=base, request=request)
-    qs = flt.qs if flt.is_bound and flt.is_valid() else base
-    if not request.GET.get("sort"):
-        qs = queues.by_deadline(qs)
-    searching = bool(request.GET.get("q", "").strip())
-    page = CappedPaginator(qs, PAGE_SIZE, searching=searching).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    """The officer's inbox. Its parts (the rows; the counts, filters and reports waiting for
+    verification above them; the bulk form's fields) come from the cache while nothing of the
+    agencies they show changed (complaints.page_cache); the page around them, with the CSRF
+    token, is rendered for each request."""
+    user = request.user
+    _require_staff(user)
+    scope = scope_for(user)
+    params = request.GET
+    rows_only = bool(request.htmx and request.htmx.target == "inbox-results")
+    read_only = not scope.works_reports
+    keys = {"rows": page_cache.inbox_key(scope, params, "rows")}
+    if not rows_only:
+        keys["head"] = page_cache.inbox_key(scope, params, "head")
+        if not read_only:
+            keys["bulk"] = page_cache.inbox_key(scope, params, "bulk", user_id=user.pk)
+    parts = page_cache.get_many(keys)
+    missing = [name for name in keys if parts.get(name) is None]
+    if missing:
+        fresh, valid = _inbox_parts(request, scope, missing, read_only)
+        parts.update(fresh)
+        if valid:
+            for name in missing:
+                page_cache.put(keys[name], fresh[name])
+    if rows_only:
+        return HttpResponse(parts["rows"])
+    query = params.copy()
     query.pop("page", None)
-    template = (
-        "complaints/staff/partials/inbox_rows.html"
-        if request.htmx and request.htmx.target == "inbox-results"
-        else "complaints/staff/inbox.html"
-    )
-    full_page = template.endswith("inbox.html")
     return render(
         request,
-        template,
-        {
-            "filter": flt,
-            "page": page,
-            "query": query.urlencode(),
-            "counts": queues.status_counts(base, queues.counts_key(request.user)),
-            "overdue": queues.overdue_count(base, queues.counts_key(request.user)),
-            "filtering": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
-            "read_only": not scope_for(request.user).works_reports,
-            "addressed": _addressed(request.user) if full_page else None,
-            "loads": queues.officer_loads(request.user) if full_page else [],
-            "colleagues": queues.colleagues_of(request.user) if full_page else [],
-            "bulk_actions": _bulk_choices(["assign", "recategorize", "resolve"]),
-            "categories": Category.objects.filter(is_active=True).order_by("name_id")
-            if full_page
-            else [],
-            "kinds": Kind.choices,
-            "bulk_max": bulk.BULK_MAX,
-        },
+        "complaints/staff/inbox.html",
+        {**parts, "read_only": read_only, "query": query.urlencode()},
     )
+
+
+def _inbox_parts(request, scope, names: list[str], read_only: bool) -> tuple[dict, bool]:
+    """The inbox ``names`` parts rendered without the request (nothing of the session in
+    them), and whether its filter was valid (only then are they cached)."""
+    user = request.user
+    base = queues.inbox_for(user)
+    flt = InboxFilter(request.GET or None, queryset=base, request=request)
+    valid = not flt.is_bound or flt.is_valid()
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"read_only": read_only, "query": query.urlencode(), "scope": scope}
+    parts = {}
+    if "rows" in names:
+        qs = flt.qs if flt.is_bound and valid else base
+        if not request.GET.get("sort"):
+            qs = queues.by_deadline(qs)
+        searching = bool(request.GET.get("q", "").strip())
+        paginator = CappedPaginator(qs, PAGE_SIZE, searching=searching)
+        context["page"] = paginator.get_page(request.GET.get("page"))
+        parts["rows"] = render_to_string("complaints/staff/partials/inbox_rows.html", context)
+    if "head" in names:
+        context.update(
+            {
+                "filter": flt,
+                "counts": queues.status_counts(base, queues.counts_key(user)),
+                "overdue": queues.overdue_count(base, queues.counts_key(user)),
+                "filtering": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+                "addressed": _addressed(user),
+                "loads": queues.officer_loads(user),
+            }
+        )
+        parts["head"] = render_to_string("complaints/staff/partials/inbox_head.html", context)
+    if "bulk" in names:
+        context.update(
+            {
+                "colleagues": queues.colleagues_of(user),
+                "bulk_actions": _bulk_choices(["assign", "recategorize", "resolve"]),
+                "categories": Category.objects.filter(is_active=True).order_by("name_id"),
+                "kinds": Kind.choices,
+                "bulk_max": bulk.BULK_MAX,
+            }
+        )
+        parts["bulk"] = render_to_string("complaints/staff/partials/bulk_fields.html", context)
+    return parts, valid
 
 
 def _addressed(user) -> dict | None:

@@ -36,6 +36,7 @@ from routing.understand import question_for
 from . import (
     audiences,
     information,
+    page_cache,
     photos,
     public_cache,
     selectors,
@@ -349,6 +350,19 @@ def _reporter_token(request) -> str | None:
 
 @require_http_methods(["GET", "POST"])
 def track_detail(request, tracking):
+    token = _reporter_token(request)
+    # A visitor with neither an account nor a key: the number holder's page, the same for every
+    # such visitor, from the cache while the report is unchanged (complaints.page_cache).
+    key = None
+    if page_cache.track_cacheable(request, token):
+        key = page_cache.track_key(tracking, audiences.Audience.NUMBER_HOLDER)
+        body = page_cache.get(key)
+        if body is not None:
+            return render(
+                request,
+                "complaints/track_detail.html",
+                {"report": {"tracking": tracking}, "body": body},
+            )
     report = (
         Report.objects.select_related("category", "province", "regency", "agency")
         .filter(tracking=tracking)
@@ -364,7 +378,6 @@ def track_detail(request, tracking):
             {"form": TrackForm(), "not_found": tracking},
             status=404,
         )
-    token = _reporter_token(request)
     reporter = is_reporter(request.user, report, token)
     if request.method == "POST":
         if not reporter:
@@ -374,28 +387,29 @@ def track_detail(request, tracking):
     # published, or confidential, shows its content and timeline text only to its reporter and
     # the staff who may open it; anyone else holding the number sees its status history.
     view = view_of(request.user, report, token=token).public_part()
-    return render(
-        request,
-        "complaints/track_detail.html",
-        {
-            "report": report,
-            "view": view,
-            "timeline": audiences.timeline(report, view),
-            "is_reporter": reporter,
-            "files": list(audiences.files(report, view)) if view.files == audiences.ALL else [],
-            "token": token if reporter else None,
-            "show_content": view.content,
-            "ombudsman_eligible": reporter and ombudsman_eligible(report),
-            # A key that no longer works (expired, replaced or wrong) reads like no key, with
-            # the way to a new one.
-            "key_refused": bool(token) and not reporter,
-            "key_expires": guest_key_expires_at(report) if token and reporter else None,
-            "note_form": NoteForm(),
-            "rating_form": RatingForm(),
-            "skm_form": SkmForm() if reporter and _offered(report, "survey") else None,
-            **(_information_path(report) if reporter else {}),
-        },
-    )
+    context = {
+        "report": report,
+        "view": view,
+        "timeline": audiences.timeline(report, view),
+        "is_reporter": reporter,
+        "files": list(audiences.files(report, view)) if view.files == audiences.ALL else [],
+        "token": token if reporter else None,
+        "show_content": view.content,
+        "ombudsman_eligible": reporter and ombudsman_eligible(report),
+        # A key that no longer works (expired, replaced or wrong) reads like no key, with
+        # the way to a new one.
+        "key_refused": bool(token) and not reporter,
+        "key_expires": guest_key_expires_at(report) if token and reporter else None,
+        "note_form": NoteForm(),
+        "rating_form": RatingForm(),
+        "skm_form": SkmForm() if reporter and _offered(report, "survey") else None,
+        **(_information_path(report) if reporter else {}),
+    }
+    if key is not None and view.audience == audiences.Audience.NUMBER_HOLDER and not reporter:
+        # Without the request: nothing of the visitor's (no CSRF token, no user) is stored.
+        context["body"] = render_to_string("complaints/partials/track_body.html", context)
+        page_cache.put(key, context["body"])
+    return render(request, "complaints/track_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
