@@ -10,9 +10,10 @@ connection, Redis cache), p50/p95 and the statements per request of:
 
 - the dashboards: national (/pantau/), a province (Jawa Barat, the most reports) and an agency
   (the one holding the most reports), this year and the last 12 months, as a national admin;
-- an officer's inbox (/kerja/) in that agency, as its admin: the first page (and once with
-  the cached counts above the list dropped before each request, the first visit of a
-  minute), a status filter, a text search, a later page;
+- an officer's inbox (/kerja/) in that agency, as its admin, rendered from the database (its
+  cached parts retired before each request, complaints.page_cache): the first page (and once
+  with the cached counts above the list dropped too, the first visit of a minute), a status
+  filter, a text search, a later page; and the first page from its cached parts;
 - the public list (/laporan/): the first page, a province, a category with a status (each
   also with its cached content retired before each request, the first visit after a change:
   complaints.public_cache), a later page, and searches (a rare word, a common one, a word with
@@ -80,6 +81,7 @@ def pages(agency: int, category: int, province: str = "32") -> dict[str, tuple[s
         {
             "inbox /kerja/, first page": ("officer", "/kerja/"),
             "inbox, first page, counts not cached": ("officer-cold", "/kerja/"),
+            "inbox, first page, parts cached": ("officer-cached", "/kerja/"),
             "inbox, status = in progress": ("officer", "/kerja/?status=in_progress"),
             f"inbox, q={WORDS[1]}": ("officer", f"/kerja/?q={WORDS[1]}"),
             "inbox, page 100": ("officer", "/kerja/?page=100"),
@@ -127,7 +129,7 @@ def clients(agency: int) -> dict:
     ):
         out[who].force_login(user)
         second_factor(out[who], user)
-    out["officer-cold"] = out["officer"]
+    out["officer-cold"] = out["officer-cached"] = out["officer"]
     out["guest-cold"] = out["guest"]
     return out
 
@@ -140,6 +142,16 @@ def drop_counts(client) -> None:
 
     key = queues.counts_key(client.bench_user)
     cache.delete_many([key, f"{key}:late"])
+
+
+def drop_inbox_parts(client) -> None:
+    """Retires the inbox's cached parts (complaints.page_cache), as the first visit after a
+    change to one of the agency's reports."""
+    from agencies.scope import scope_for
+    from complaints import page_cache
+
+    scope = scope_for(client.bench_user)
+    page_cache.staff_changed(scope.officer_paths + scope.admin_paths)
 
 
 def drop_public_fragments() -> None:
@@ -204,7 +216,13 @@ def measure(databases, urls, agency, runs, rounds) -> dict:
                 before = None
                 if who == "officer-cold":
                     client = found["officer"]
-                    before = lambda client=client: drop_counts(client)  # noqa: E731
+                    before = lambda client=client: (  # noqa: E731
+                        drop_counts(client),
+                        drop_inbox_parts(client),
+                    )
+                elif who == "officer":
+                    client = found["officer"]
+                    before = lambda client=client: drop_inbox_parts(client)  # noqa: E731
                 elif who == "guest-cold":
                     before = drop_public_fragments
                 times, statements = timed(found[who], url, per_round, before)
@@ -222,9 +240,7 @@ def explain(databases, urls, agency, pattern: str) -> None:
         for name, (who, url) in urls.items():
             if pattern not in name:
                 continue
-            client = found["officer" if who == "officer-cold" else who]
-            if who == "officer-cold":
-                drop_counts(client)
+            client = found[who]
             seen = []
 
             def keep(execute, sql, params, many, context, seen=seen):
@@ -235,6 +251,10 @@ def explain(databases, urls, agency, pattern: str) -> None:
                     seen.append(((time.perf_counter() - started) * 1000, sql, params))
 
             client.get(url)
+            if who == "officer-cold":
+                drop_counts(client)
+            if who in ("officer", "officer-cold"):
+                drop_inbox_parts(client)
             with connection.execute_wrapper(keep):
                 client.get(url)
             ms, sql, params = max(seen, key=lambda s: s[0])
