@@ -94,13 +94,22 @@ def agencies_of_path(path: str | None) -> list[str]:
 
 def report_changed(report, before=None) -> None:
     """Retires the report's track page and the inbox parts of every agency that sees it, saw
-    it before the change, or is asked to verify it. Called by services._record."""
+    it before the change, or is asked to verify it. Called by services._record.
+
+    A filing reads nothing here (its writes go as one statement, core.gathered, which any read
+    would send early): the agency it asks to verify is looked up when it commits, the first
+    moment anyone else can see it."""
     ids = set(agencies_of_path(report.agency_path))
     if before is not None:
         ids.update(agencies_of_path(before.agency_path))
-    if report.requested_agency_id:
-        ids.update(agencies_of_path(_path_of(report.requested_agency_id)))
-    _retire([_track_key(report.tracking)] + [_agency_key(i) for i in sorted(ids)])
+    keys = [_track_key(report.tracking)] + [_agency_key(i) for i in sorted(ids)]
+    requested = report.requested_agency_id
+
+    def asked() -> list[str]:
+        return [_agency_key(i) for i in agencies_of_path(_path_of(requested))] if requested else []
+
+    _replace(keys + (asked() if before is not None else []))
+    transaction.on_commit(lambda: _replace(keys + asked()))
 
 
 def _path_of(agency_id: int) -> str:

@@ -264,3 +264,20 @@ def test_a_new_colleague_shows_at_the_next_visit(cast, agency_a):
     make_staff(Role.Kind.OFFICER, agency=agency_a, full_name="Petugas Baru")
     html, _ = _visit(officer, INBOX)
     assert "Petugas Baru" in html
+
+
+def test_a_report_addressed_to_the_agency_shows_at_the_next_visit(
+    cast, agency_a, django_capture_on_commit_callbacks
+):
+    """Filed naming the agency (it verifies it itself): in its inbox once the filing commits,
+    though the filing reads nothing to retire it (its writes go as one statement)."""
+    from tests.factories import file_report
+
+    dispatched_report(agency_a, cast.national)
+    officer = _officer(cast.officer_a)
+    html, _ = _visit(officer, INBOX)
+    assert 'data-testid="addressed"' not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        file_report(title="Trotoar rusak di Dago", requested_agency_id=agency_a.pk)
+    html, _ = _visit(officer, INBOX)
+    assert 'data-testid="addressed"' in html and "Trotoar rusak di Dago" in html
