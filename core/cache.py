@@ -67,6 +67,20 @@ class RedisCache(DjangoRedisCache):
         except UNREACHABLE:
             log.warning("cache unreachable: set %s dropped", key, exc_info=True)
 
+    def get_many(self, keys, version=None):
+        try:
+            return super().get_many(keys, version)
+        except UNREACHABLE:
+            log.warning("cache unreachable: get_many of %d keys missed", len(keys), exc_info=True)
+            return {}
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set_many(data, timeout, version)
+        except UNREACHABLE:
+            log.warning("cache unreachable: set_many of %d keys dropped", len(data), exc_info=True)
+            return list(data)
+
     def incr_window(self, key: str, timeout: int, version=None) -> int:
         """Adds one to the counter ``key`` (created at 0 with ``timeout`` seconds to live if
         missing) and returns the new value, in one round trip. For fixed-window counters: the
