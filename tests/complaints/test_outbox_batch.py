@@ -91,6 +91,7 @@ def test_a_failed_message_in_a_batch_is_retried_alone(monkeypatch):
     assert OutboxMessage.objects.get(recipient="f1@example.id").state == OutboxMessage.State.SENT
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_a_flush_sends_in_the_order_the_messages_were_written():
     # Two SMS to one phone ("which region?" then "your number is ..."): the first row is
