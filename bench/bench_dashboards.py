@@ -16,8 +16,11 @@ starts and ends mid-month (whole years, months and days are all read). The basel
 measured in alternating rounds so that both see the same load on this shared machine; after
 each switch a few unmeasured requests warm the connection. Prints p50/p95, the statements per
 page, the CPU per request (Django's process and its PostgreSQL backend: steadier than time on a
-busy machine), and the ratio of the 1M figure to the 10k figure; writes
-bench/results/dashboards.txt.
+busy machine), and the ratio of the larger figure to the smaller; writes
+bench/results/dashboards.txt (``--out`` for another file, e.g. the 10M run's):
+
+    python bench/bench_dashboards.py --small lapor_bench_10k --large lapor_bench_10m \
+        --out bench/results/dashboards_10m.txt
 """
 
 import argparse
@@ -199,13 +202,21 @@ def measure(databases: list[str], urls: dict[str, str], runs: int, rounds: int) 
     return results
 
 
+def size_label(n: int) -> str:
+    """10,000 -> 10k, 1,000,000 -> 1M, 10,000,000 -> 10M (a generated database's size)."""
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.3g}M"
+    return f"{n / 1_000:.3g}k" if n >= 1_000 else str(n)
+
+
 def table(title: str, small: str, large: str, results: dict, counts: dict) -> str:
+    s, g = size_label(counts[small]), size_label(counts[large])
     lines = [
         title,
         "",
-        f"{'page, period':<48}{'SQL':>5}{'10k p50':>9}{'10k p95':>9}{'1M p50':>9}"
-        f"{'1M p95':>9}{'p50 1M/10k':>12}{'p95 1M/10k':>12}{'CPU 10k':>9}{'CPU 1M':>9}"
-        f"{'CPU 1M/10k':>12}",
+        f"{'page, period':<48}{'SQL':>5}{s + ' p50':>9}{s + ' p95':>9}{g + ' p50':>9}"
+        f"{g + ' p95':>9}{f'p50 {g}/{s}':>12}{f'p95 {g}/{s}':>12}{'CPU ' + s:>9}"
+        f"{'CPU ' + g:>9}{f'CPU {g}/{s}':>12}",
     ]
     for name in results[small]:
         a, statements, cpu_a = results[small][name]
@@ -223,7 +234,7 @@ def table(title: str, small: str, large: str, results: dict, counts: dict) -> st
         )
     lines.append("")
     lines.append(
-        f"10k = {small} ({counts[small]:,} reports), 1M = {large} ({counts[large]:,} reports). "
+        f"{s} = {small} ({counts[small]:,} reports), {g} = {large} ({counts[large]:,} reports). "
         "Times in ms, server time in-process; SQL = statements per request; CPU = median CPU "
         "ms per request of the Django process and its PostgreSQL backend together "
         "(/proc/<pid>/schedstat), which other load on the machine moves far less than time."
@@ -247,20 +258,22 @@ def main() -> None:
     parser.add_argument("--large", default="lapor_bench")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "dashboards.txt"))
     opts = parser.parse_args()
     setup_env(opts.small)
     databases = [opts.small, opts.large]
     counts = report_counts(databases)
     results = measure(databases, dashboard_urls(), opts.runs, opts.rounds)
     title = (
-        f"Dashboards at 10k and 1M reports, {time.strftime('%Y-%m-%d %H:%M')}, PostgreSQL, "
+        f"Dashboards at {size_label(counts[opts.small])} and {size_label(counts[opts.large])} "
+        f"reports, {time.strftime('%Y-%m-%d %H:%M')} UTC, PostgreSQL, "
         f"{opts.runs} requests each per database (in {opts.rounds} alternating rounds), "
         "in-process, DEBUG off, persistent connection; load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end (a shared machine)"
     )
     text = table(title, opts.small, opts.large, results, counts)
     print(text)
-    (ROOT / "bench" / "results" / "dashboards.txt").write_text(text)
+    Path(opts.out).write_text(text)
 
 
 if __name__ == "__main__":
