@@ -5,6 +5,7 @@ dashboards answer from covering indexes."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from agencies.models import Role
 from complaints.paging import CappedPaginator
@@ -240,3 +241,27 @@ def test_the_inbox_status_counts_read_the_index_alone(cast, agency_a):
         cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Only Scan using report_inbox" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partial indexes: PostgreSQL")
+def test_the_inbox_overdue_count_reads_its_partial_index_alone(cast, agency_a):
+    """The overdue count above an agency's inbox (queues.overdue_count, the one definition
+    complaints.deadlines.overdue_q) is counted from report_overdue_open without visiting the
+    rows: at 10M reports it visited 27,846 rows of the busiest agency (373 ms). Fails when the
+    definition and the index's condition differ (the planner then cannot use it)."""
+    from complaints import queues
+    from complaints.models import Report
+    from tests.factories import dispatched_report
+
+    for i in range(3):
+        dispatched_report(agency_a, cast.national, title=f"Jalan berlubang {i}")
+    Report.objects.filter(owner_agency=agency_a).update(overdue_at=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        assert queues.overdue_count(queues.inbox_for(cast.officer_a)) == 3
+    (sql,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using report_overdue_open" in plan, plan
