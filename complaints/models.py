@@ -377,6 +377,17 @@ class Report(models.Model):
                 models.F("id").desc(),
                 name="report_inbox_due",
             ),
+            # The same for one status (?status=in_progress): through report_inbox_due a page
+            # stepped over every report of other statuses due earlier (17,953 rows of the
+            # busiest agency at 10M reports, 85 ms).
+            models.Index(
+                models.F("owner_agency"),
+                models.F("status"),
+                agency_due().asc(nulls_last=True),
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="report_inbox_status_due",
+            ),
             models.Index(
                 fields=["agency_path"], name="report_agency_path", opclasses=["varchar_pattern_ops"]
             ),

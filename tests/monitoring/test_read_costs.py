@@ -118,6 +118,29 @@ def test_the_inbox_reads_its_first_page_in_index_order(cast, agency_a):
     assert "Sort Key" not in plan.split("report_inbox_due")[0], plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="expression index: PostgreSQL")
+def test_the_inbox_reads_a_status_in_index_order(cast, agency_a):
+    """An inbox filtered by a status (?status=in_progress), worked from the top, is read from
+    report_inbox_status_due with the status in its condition: through report_inbox_due it
+    stepped over every report of other statuses due earlier (at 10M reports, 17,953 rows of
+    the busiest agency for a page of 25, 85 ms)."""
+    from complaints import queues
+    from tests.factories import dispatched_report
+
+    for i in range(3):
+        dispatched_report(agency_a, cast.national, title=f"Jalan berlubang {i}")
+    qs = queues.by_deadline(queues.inbox_for(cast.officer_a).filter(status="in_progress"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = qs[:25].explain()
+    assert "report_inbox_status_due" in plan, plan
+    index_part = plan.split("report_inbox_status_due", 1)[1]
+    assert "status" in index_part.split("Filter")[0], plan  # in the Index Cond, not a Filter
+    assert "Sort Key" not in plan.split("report_inbox_status_due")[0], plan
+
+
 def test_a_capped_count_does_not_order_the_rows(client, cast, agency_a):
     """The inbox's count (at most CAP rows) drops the deadline order: counting sorted every
     row of the agency first."""
