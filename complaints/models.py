@@ -358,6 +358,7 @@ class Report(models.Model):
             models.Index(
                 fields=["assigned_to"],
                 condition=Q(status__in=["dispatched", "in_progress"]),
+                include=["overdue_at"],  # the late ones too, index-only (deadlines.overdue_q)
                 name="report_assigned_open",
             ),
             # The inbox's overdue count (queues.overdue_count; the condition is
