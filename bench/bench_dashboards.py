@@ -266,7 +266,7 @@ def main() -> None:
     results = measure(databases, dashboard_urls(), opts.runs, opts.rounds)
     title = (
         f"Dashboards at {size_label(counts[opts.small])} and {size_label(counts[opts.large])} "
-        f"reports, {time.strftime('%Y-%m-%d %H:%M')} UTC, PostgreSQL, "
+        f"reports, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, PostgreSQL, "
         f"{opts.runs} requests each per database (in {opts.rounds} alternating rounds), "
         "in-process, DEBUG off, persistent connection; load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end (a shared machine)"
