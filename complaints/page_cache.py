@@ -4,9 +4,9 @@ model of the public list's (complaints.public_cache).
 A track page cost 6-8 ms of CPU against 1.5-2.3 for /healthz (its report with four joins, its
 timeline, the template), an officer's inbox 25-30 ms (rows, counts, filters, bulk form), while
 both change far less often than they are read. So their parts are kept in the shared cache
-under **stamps**, random tokens that every change replaces, at once and again when the
-transaction commits (a visitor between the two renders from the database and stores under a
-stamp the commit then retires):
+under **stamps** (core.stamps), random tokens that every change replaces, at once and again
+when the transaction commits (a visitor between the two renders from the database and stores
+under a stamp the commit then retires):
 
 - a report's stamp (``track-stamp:<tracking>``): replaced by every change to it, each of which
   goes through services._record with its event, and by its deletion;
@@ -37,7 +37,6 @@ lagi") and the late badges follow the clock, so a part lives at most FRAGMENT_TT
 With the cache down every stamp is new on every read, so nothing is served from it."""
 
 import hashlib
-import uuid
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -45,10 +44,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core import stamps as core_stamps
+
 FRAGMENT_TTL = 60
-# Stamps expire too (a number that was never filed must not hold memory for ever): a stamp
-# gone from the cache is replaced by a new random one, under which no fragment was stored.
-STAMP_TTL = 600
 NAMES_KEY = "names-stamp"
 CACHED_PAGES = 10
 MAX_QUERY = 300  # characters of query string: longer ones are rendered, never cached
@@ -63,27 +61,8 @@ def _agency_key(agency_id) -> str:
 
 
 def stamps(keys: list[str]) -> list[str]:
-    """The current stamps under ``keys`` (a new one where the cache has none): one round trip
-    when all exist."""
-    found = cache.get_many(keys)
-    missing = [k for k in keys if k not in found]
-    if missing:
-        for key in missing:
-            cache.add(key, uuid.uuid4().hex, timeout=STAMP_TTL)
-        found.update(cache.get_many(missing))
-    # The cache is down: a stamp no fragment was stored under, so never a hit.
-    return [found.get(k) or uuid.uuid4().hex for k in keys]
-
-
-def _replace(keys: list[str]) -> None:
-    cache.set_many({k: uuid.uuid4().hex for k in keys}, timeout=STAMP_TTL)
-
-
-def _retire(keys: list[str]) -> None:
-    """Replaces the stamps under ``keys`` now and when the current transaction commits."""
-    if keys:
-        _replace(keys)
-        transaction.on_commit(lambda: _replace(keys))
+    """The current stamps under ``keys`` (core.stamps): one round trip when all exist."""
+    return core_stamps.read(keys)[0]
 
 
 def agencies_of_path(path: str | None) -> list[str]:
@@ -108,8 +87,8 @@ def report_changed(report, before=None) -> None:
     def asked() -> list[str]:
         return [_agency_key(i) for i in agencies_of_path(_path_of(requested))] if requested else []
 
-    _replace(keys + (asked() if before is not None else []))
-    transaction.on_commit(lambda: _replace(keys + asked()))
+    core_stamps.replace(keys + (asked() if before is not None else []))
+    transaction.on_commit(lambda: core_stamps.replace(keys + asked()))
 
 
 def _path_of(agency_id: int) -> str:
@@ -119,13 +98,13 @@ def _path_of(agency_id: int) -> str:
 
 
 def names_changed() -> None:
-    _retire([NAMES_KEY])
+    core_stamps.retire([NAMES_KEY])
 
 
 def staff_changed(paths) -> None:
     """Retires the inbox parts of the agencies on ``paths`` (and those above them)."""
     ids = {i for path in paths for i in agencies_of_path(path)}
-    _retire([_agency_key(i) for i in sorted(ids)])
+    core_stamps.retire([_agency_key(i) for i in sorted(ids)])
 
 
 def connect_signals() -> None:
@@ -204,28 +183,38 @@ def inbox_scope(scope) -> str | None:
     return "|".join(parts)
 
 
-def inbox_key(scope, params, part: str, user_id: int | None = None) -> str | None:
-    """The key of an inbox ``part`` for the query ``params`` (a QueryDict) under the stamps of
-    the agencies of ``scope``; None when not cached (see inbox_scope, and text searches, far
-    pages, unknown repetitions, long queries)."""
+def inbox_keys(scope, params, parts: list[str], user_id: int | None = None) -> dict:
+    """The keys of the inbox ``parts`` for the query ``params`` (a QueryDict) under the stamps
+    of the agencies of ``scope`` (read once for all of them), a part's name mapped to None
+    when not cached (see inbox_scope, and text searches, far pages, unknown repetitions, long
+    queries). Parts named in OWN_PARTS are each officer's own (``user_id``)."""
     signature = inbox_scope(scope)
-    if signature is None:
-        return None
-    if any(len(params.getlist(k)) > 1 for k in params) or params.get("q", "").strip():
-        return None
-    page = params.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= CACHED_PAGES:
-        return None
+    if signature is None or not _inbox_query_cached(params):
+        return dict.fromkeys(parts)
     query = urlencode(sorted(params.items()))
-    if len(query) > MAX_QUERY:
-        return None
     # The stamp of each agency of a role (not those above it: a change below an agency
     # replaces the stamps of every agency above it, report_changed).
     own = sorted({agencies_of_path(p)[-1] for p in scope.officer_paths + scope.admin_paths})
     values = stamps([_agency_key(i) for i in own] + [NAMES_KEY])
     digest = hashlib.sha256("\n".join([signature, query, *values]).encode()).hexdigest()[:32]
-    who = f":{user_id}" if user_id is not None else ""
-    return f"inbox:{part}{who}:{_where()}:{digest}"
+    where = _where()
+    keys = {}
+    for part in parts:
+        who = f":{user_id}" if part in OWN_PARTS else ""
+        keys[part] = f"inbox:{part}{who}:{where}:{digest}"
+    return keys
+
+
+OWN_PARTS = frozenset({"bulk"})  # the bulk form lists the officer's colleagues, not themselves
+
+
+def _inbox_query_cached(params) -> bool:
+    if any(len(params.getlist(k)) > 1 for k in params) or params.get("q", "").strip():
+        return False
+    page = params.get("page", "1")
+    if not page.isdigit() or not 1 <= int(page) <= CACHED_PAGES:
+        return False
+    return len(urlencode(sorted(params.items()))) <= MAX_QUERY
 
 
 def get(key: str | None):

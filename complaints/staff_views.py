@@ -245,11 +245,10 @@ def inbox(request):
     params = request.GET
     rows_only = bool(request.htmx and request.htmx.target == "inbox-results")
     read_only = not scope.works_reports
-    keys = {"rows": page_cache.inbox_key(scope, params, "rows")}
+    names = ["rows"]
     if not rows_only:
-        keys["head"] = page_cache.inbox_key(scope, params, "head")
-        if not read_only:
-            keys["bulk"] = page_cache.inbox_key(scope, params, "bulk", user_id=user.pk)
+        names += ["head"] if read_only else ["head", "bulk"]
+    keys = page_cache.inbox_keys(scope, params, names, user_id=user.pk)
     parts = page_cache.get_many(keys)
     missing = [name for name in keys if parts.get(name) is None]
     if missing:
