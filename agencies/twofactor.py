@@ -13,7 +13,8 @@ import qrcode
 import qrcode.image.svg
 from django.shortcuts import redirect
 from django.urls import reverse
-from django_otp import devices_for_user
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -55,6 +56,23 @@ def next_step(user, next_url: str = "") -> str | None:
     if required(user):
         return reverse("accounts:2fa-enrol") + query
     return None
+
+
+class OTPMiddleware(DjangoOTPMiddleware):
+    """django_otp's OTPMiddleware, finding the session's device among the user's confirmed
+    devices that agencies.backends.CachedModelBackend brought (``_lapor_devices``) instead of
+    reading it. The same rule: the device must be the user's and confirmed, and a session
+    naming any other forgets it."""
+
+    def _verify_user_sync(self, request, user):
+        devices = getattr(user, "_lapor_devices", None)
+        if devices is None:  # not signed in, or signed in through another backend
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY) or ""
+        device = devices.get(self._normalize_persistent_id(persistent_id))
+        user.otp_device = self._finalize_device(request, user, device)
+        return user
 
 
 class TwoFactorMiddleware:

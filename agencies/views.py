@@ -98,7 +98,7 @@ def verify_email(request, token):
         # The first opening of the link signs the new account in (sign-up no longer does:
         # see signup). Staff accounts are made by their admins, never through this link.
         if not request.user.is_authenticated and not user.roles.filter(is_active=True).exists():
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="agencies.backends.CachedModelBackend")
     messages.success(request, _("Email Anda sudah terverifikasi."))
     return redirect("complaints:my-reports")
 

@@ -112,3 +112,10 @@ class RedisCache(DjangoRedisCache):
         except UNREACHABLE:
             log.warning("cache unreachable: delete %s dropped", key, exc_info=True)
             return False
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except UNREACHABLE:
+            log.warning("cache unreachable: has_key %s missed", key, exc_info=True)
+            return False

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from agencies import backends
 from agencies.models import Agency, Role, User
 from agencies.services import role_grant
 
@@ -62,6 +63,7 @@ def apikey_revoke(*, key: ApiKey) -> ApiKey:
         key.save(update_fields=["revoked_at"])
     Role.objects.filter(user_id=key.service_user_id).update(is_active=False)
     User.objects.filter(pk=key.service_user_id).update(is_active=False)
+    backends.user_changed(key.service_user_id)  # the updates send no signal
     return key
 
 

@@ -104,7 +104,7 @@ MIDDLEWARE = [
     "core.siteurl.SiteUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "agencies.twofactor.OTPMiddleware",
     "agencies.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -184,6 +184,16 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Who is signed in, from the shared cache when there is one (issue 20): the session
+# (core.sessions, Django's cached_db: the database with a copy in Redis) and the user's row,
+# roles and second-factor devices (agencies.backends, under stamps every change retires).
+# Without Redis each process would hold its own copy, which another process's change could
+# not retire: both read the database then.
+AUTHENTICATION_BACKENDS = ["agencies.backends.CachedModelBackend"]
+LAPOR_SIGNIN_CACHE = bool(REDIS_URL)
+if REDIS_URL:
+    SESSION_ENGINE = "core.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
