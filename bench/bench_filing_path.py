@@ -127,13 +127,14 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO complaints_report (tracking, kind, title, description, province_id,"
-                " address, is_anonymous, is_confidential, reporter_name, reporter_email,"
-                " reporter_phone, reporter_secret, channel, status, agency_path,"
+                " address, is_anonymous, is_confidential, show_name, reporter_name,"
+                " reporter_email, reporter_phone, reporter_secret, channel, status, agency_path,"
                 " routing_explanation, category_confirmed, needs_triage_decision, created_at,"
-                " updated_at, extended, ombudsman_visible, ombudsman_consent, transfer_count,"
-                " reopen_count, support_count, version) VALUES (%s, 'complaint', %s, %s, '32',"
-                " '', false, false, '', '', '', %s, 'web', 'submitted', '', '', false, false,"
-                " now(), now(), false, false, false, 0, 0, 0, 1)",
+                " updated_at, extended, ombudsman_visible, ombudsman_consent,"
+                " ombudsman_share_identity, transfer_count, reopen_count, support_count, version)"
+                " VALUES (%s, 'complaint', %s, %s, '32', '', false, false, false, '', '', '', %s,"
+                " 'web', 'submitted', '', '', false, false, now(), now(), false, false, false,"
+                " false, 0, 0, 0, 1)",
                 [generate(), f"Raw {i}", "x" * 60, secrets.token_urlsafe(24)],
             )
 
