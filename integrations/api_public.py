@@ -31,6 +31,7 @@ from .idempotency import idempotent
 from .models import ApiKey
 from .parsers import BoundedJSONParser
 from .serializers import (
+    FieldsBoundOnce,
     StrictBooleanField,
 )
 
@@ -68,7 +69,7 @@ class ReportCreateApi(LaporApiView):
 
     parser_classes = [BoundedJSONParser]
 
-    class ReportCreateInputSerializer(serializers.Serializer):
+    class ReportCreateInputSerializer(FieldsBoundOnce, serializers.Serializer):
         kind = serializers.ChoiceField(choices=Kind.choices)
         title = serializers.CharField(min_length=5, max_length=200)
         description = serializers.CharField(min_length=20, max_length=10000)

@@ -3,6 +3,7 @@ the webhook bodies alike. The reporter's identity is present only when the calle
 (never for an anonymous report: the caller's ``complaints.audiences`` view decides)."""
 
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -25,6 +26,27 @@ class StrictBooleanField(serializers.BooleanField):
         if data is False or data == "false":
             return False
         self.fail("invalid")
+
+
+class FieldsBoundOnce:
+    """An input serializer whose declared fields are copied and bound once per class instead
+    of once per instance (DRF deep-copies every declared field, validators and all, for each
+    serializer it makes: the largest part of validating a filing's body). For serializers that
+    only validate a request's data, made with ``data=`` alone: their fields keep nothing
+    between calls, and what a field reads of its serializer (``root.partial``, ``context``) is
+    then the same for every instance. Shared by the threads of a process: nothing is written
+    to a field after it is bound but its own memos (DRF's validators list)."""
+
+    @cached_property
+    def fields(self):
+        if self.partial or self._context:  # what a field reads of its serializer differs
+            return super().fields
+        cls = type(self)
+        bound = cls.__dict__.get("_fields_bound_once")
+        if bound is None:  # two threads may both build it: either copy serves
+            bound = super(FieldsBoundOnce, cls()).fields
+            cls._fields_bound_once = bound
+        return bound
 
 
 class AgencyRefSerializer(serializers.Serializer):

@@ -209,3 +209,33 @@ def test_filing_reads_no_table(django_assert_num_queries):
     verbs = [q["sql"].split()[0] for q in captured.captured_queries]
     assert verbs == ["SAVEPOINT", "SELECT", "WITH", "RELEASE"]
     assert captured.captured_queries[1]["sql"].startswith("SELECT nextval(")
+
+
+def test_the_filing_serializer_binds_its_fields_once_and_shares_no_outcome():
+    """The input serializer's fields are made once per class (integrations.serializers.
+    FieldsBoundOnce), not deep-copied per request; each instance keeps its own data, errors
+    and validated data, in any thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from integrations.api_public import ReportCreateApi
+    from integrations.api_sync import ExternalFilingApi
+
+    made = ReportCreateApi.ReportCreateInputSerializer
+    assert made(data={}).fields is made(data={}).fields
+    # A subclass has fields of its own (the sync API's external_id), bound once as well.
+    sync = ExternalFilingApi.ExternalFilingSerializer
+    assert "external_id" in sync(data={}).fields and "external_id" not in made(data={}).fields
+
+    def check(i):
+        body = {**REPORT, "category": None, "title": f"Lampu jalan padam {i}"}
+        if i % 2:
+            body = {**body, "province": "99", "title": "x"}
+        s = made(data=body)
+        return i, s.is_valid(), s.errors, s.validated_data if not i % 2 else None
+
+    with ThreadPoolExecutor(8) as pool:
+        for i, valid, errors, data in pool.map(check, range(200)):
+            if i % 2:
+                assert not valid and set(errors) == {"province", "title"}
+            else:
+                assert valid and not errors and data["title"] == f"Lampu jalan padam {i}"
