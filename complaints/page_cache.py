@@ -91,6 +91,24 @@ def report_changed(report, before=None) -> None:
     transaction.on_commit(lambda: core_stamps.replace(keys + asked()))
 
 
+def report_filed(report) -> None:
+    """A filing: no page of the report can be stored before it commits (its number shows
+    nothing until then, and a page not found is never stored), so no track stamp is replaced
+    (two cache round trips saved). The inboxes that see it, the agency it asks to verify it
+    and those holding it, are retired when it commits (read then: a read now would send the
+    filing's one statement early)."""
+    holders = agencies_of_path(report.agency_path)
+    requested = report.requested_agency_id
+    if not holders and not requested:
+        return
+
+    def retire() -> None:
+        asked = agencies_of_path(_path_of(requested)) if requested else []
+        _replace([_agency_key(i) for i in sorted({*holders, *asked})])
+
+    transaction.on_commit(retire)
+
+
 def _path_of(agency_id: int) -> str:
     from agencies.models import Agency
 

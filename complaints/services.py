@@ -145,7 +145,10 @@ def _record(
     event_recorded.send(sender=ReportEvent, event=event, report=report, before=before)
     if report.is_published or (before is not None and before.is_published):
         public_cache.changed()  # the public list's cached content is out of date
-    page_cache.report_changed(report, before)  # its track page, the inboxes that see it
+    if event_id is None:
+        page_cache.report_changed(report, before)  # its track page, the inboxes that see it
+    else:
+        page_cache.report_filed(report)  # the inboxes that see it, once committed
     return event
 
 

@@ -126,6 +126,23 @@ def test_a_fragment_rendered_before_a_commit_is_retired_by_it(
     assert "before the commit" not in Client().get(_track(report)).content.decode()
 
 
+def test_a_filing_replaces_no_track_stamp_and_its_page_shows_once_committed(
+    cast, django_capture_on_commit_callbacks
+):
+    """No page of a report can be stored before its filing commits (its number shows nothing,
+    and a page not found is never stored), so a filing writes no track stamp, before or at its
+    commit (a cache round trip each); its first visit renders it and stores it."""
+    from tests.factories import file_report
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = file_report(title="Trotoar rusak di Dago")
+    assert cache.get(page_cache._track_key(report.tracking)) is None
+    html, reads = _visit(Client(), _track(report))
+    assert reads and report.tracking in html
+    again, reads = _visit(Client(), _track(report))
+    assert not reads and _main(again) == _main(html)
+
+
 def test_the_reporters_page_is_never_stored_nor_served_to_the_public(cast, agency_a):
     """An attacker holding only the number, before and after the reporter's visit, and a
     second reporter's (wrong) key: none sees the reporter's part."""
