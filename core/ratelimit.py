@@ -91,14 +91,19 @@ def contact_key(*, email: str = "", phone: str = "", user_id: int | None = None)
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def filing_blocked(request, contact: str | None, *, failed: bool = False) -> tuple[bool, int]:
+def filing_blocked(
+    request, contact: str | None, *, failed: bool = False, and_failed: bool = False
+) -> tuple[bool, int]:
     """Whether a filing from this address (and this contact) would pass a limit now, without
     counting: (blocked, seconds until the longest blocking window ends). ``failed``: the
-    limit on forms sent back with errors instead of the limits on accepted filings."""
+    limit on forms sent back with errors instead of the limits on accepted filings;
+    ``and_failed``: that limit as well as theirs, read in the same round trip."""
     address = client_ip(request)
     checks = [("file_failed", address)] if failed else [("file", address)]
     if contact and not failed:
         checks.append(("file_contact", contact))
+    if and_failed and not failed:
+        checks.append(("file_failed", address))
     windows = [_window(bucket, key) for bucket, key in checks]
     try:  # every counter in one round trip
         counts = cache.get_many([cache_key for _limit, _w, cache_key, _retry in windows])

@@ -154,18 +154,19 @@ class ReportCreateApi(LaporApiView):
         responses={201: ReportCreatedSerializer, **errors(400, 401, 409, 422, 429)},
     )
     def post(self, request):
-        key = caller_key(request)
-        if key is None:  # a key has its own limit (integrations.auth)
-            blocked, retry_after = ratelimit.filing_blocked(request, None, failed=True)
-            if blocked:
-                raise Throttled(wait=retry_after)
+        key = caller_key(request)  # a key has its own limit (integrations.auth)
         return idempotent(request, lambda: self._file(request, key))
 
     def _file(self, request, key: ApiKey | None) -> Response:
-        # As the form: accepted filings count per address and contact, refused ones apart.
+        # As the form: accepted filings count per address and contact, refused ones apart, and
+        # a caller over the limit of refused ones is refused whatever it sends. The counters
+        # are read once the body is checked (the contact is in it), all in one round trip.
         serializer = self.ReportCreateInputSerializer(data=request.data)
         if not serializer.is_valid():
             if key is None:
+                blocked, retry_after = ratelimit.filing_blocked(request, None, failed=True)
+                if blocked:
+                    raise Throttled(wait=retry_after)
                 ratelimit.filing_counted(request, None, failed=True)
             raise serializers.ValidationError(serializer.errors)
         d = serializer.validated_data
@@ -173,7 +174,7 @@ class ReportCreateApi(LaporApiView):
             email=d.get("reporter_email", ""), phone=d.get("reporter_phone", "")
         )
         if key is None:
-            blocked, retry_after = ratelimit.filing_blocked(request, contact)
+            blocked, retry_after = ratelimit.filing_blocked(request, contact, and_failed=True)
             if blocked:
                 raise Throttled(wait=retry_after)
         report = report_submit(

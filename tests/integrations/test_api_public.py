@@ -239,3 +239,20 @@ def test_the_filing_serializer_binds_its_fields_once_and_shares_no_outcome():
                 assert not valid and set(errors) == {"province", "title"}
             else:
                 assert valid and not errors and data["title"] == f"Lampu jalan padam {i}"
+
+
+def test_an_address_over_the_limit_of_refused_filings_is_refused_whatever_it_sends(settings):
+    """The limit on refused bodies holds for a valid one too (read with the limits on accepted
+    filings, once the body is checked: one cache round trip), and a 429 files nothing."""
+    settings.LAPOR_RATE_LIMITS = {**settings.LAPOR_RATE_LIMITS, "file_failed": (2, 600)}
+    client = api()
+    bad = {**REPORT, "title": ""}
+    assert [client.post("/api/v1/reports/", bad, format="json").status_code for _ in "ab"] == [
+        400,
+        400,
+    ]
+    for body in (bad, REPORT):
+        refused = client.post("/api/v1/reports/", body, format="json")
+        assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+        assert int(refused["Retry-After"]) > 0
+    assert not Report.objects.exists()
