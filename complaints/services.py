@@ -224,7 +224,8 @@ def report_submit(*, data: NewReport, reporter=None, filed_at: dt.datetime | Non
                 for upload in data.attachments:
                     attachment_save(report=report, upload=upload, event=event)
                 staged = [u.pk for u in data.attachments if isinstance(u, StagedUpload)]
-                StagedUpload.objects.filter(pk__in=staged).delete()  # rows only: files stay
+                if staged:  # an empty delete reads nothing but costs its collector
+                    StagedUpload.objects.filter(pk__in=staged).delete()  # rows only: files stay
                 if settings.LAPOR_AUTO_VERIFY and filed_at is None:
                     transaction.on_commit(lambda: _enqueue_auto_triage(report.pk))
             return report
