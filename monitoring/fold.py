@@ -11,6 +11,9 @@ first is deleting and then skips them, so every delta is added exactly once. Rea
 remaining deltas to the rows in the same statement (``with_deltas``), so they never see a
 delta twice or miss one."""
 
+import datetime as dt
+import json
+
 from django.db import connection, transaction
 
 from core import gathered
@@ -27,17 +30,12 @@ COLUMNS = {
     SkmSummary: (SKM_KEY, ["n", *(f"s{i}" for i in range(1, 10))]),
 }
 
-# Column types for the PostgreSQL unnest() form of the INSERT.
-_TYPES = {
-    "start": "date",
-    "week": "date",
-    "grain": "text",
-    "period": "text",
-    "province": "text",
-    "regency": "text",
-    "status": "text",
-    "measure": "text",
-}
+
+def _day(value) -> str:
+    """The dates of a delta's key (start, week), as JSON text PostgreSQL reads back."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a delta value")
 
 
 def columns(model) -> tuple[list[str], list[str]]:
@@ -53,10 +51,15 @@ def append(model, rows: list[tuple]) -> None:
     names = [*key, *measures]
     table = DELTAS[model]._meta.db_table
     if connection.vendor == "postgresql":
-        # One array per column: the statement text never changes, so it is parsed once.
-        arrays = ", ".join(f"%s::{_TYPES.get(c, 'integer')}[]" for c in names)
-        sql = f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM unnest({arrays})"  # noqa: S608
-        params = [list(column) for column in zip(*rows, strict=True)]
+        # The rows as one JSON value: the statement text never changes, so it is parsed once,
+        # and one parameter is dumped in C (an array per column was dumped value by value by
+        # psycopg in Python: 0.45 of 6.6 s under cProfile, 300 API filings).
+        listed = ", ".join(names)
+        sql = (
+            f"INSERT INTO {table} ({listed}) SELECT {listed} "  # noqa: S608
+            f"FROM json_populate_recordset(NULL::{table}, %s::json)"
+        )
+        params = [json.dumps([dict(zip(names, row, strict=True)) for row in rows], default=_day)]
     else:
         placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
         sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES "  # noqa: S608
