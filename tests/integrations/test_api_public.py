@@ -196,6 +196,7 @@ def test_unknown_region_codes_are_refused_in_the_callers_language():
     assert regency.json()["errors"]["regency"] == ['Unknown region code "9999".']
 
 
+@pytest.mark.postgres  # the one statement is PostgreSQL's (core.gathered); SQLite writes apart
 def test_filing_reads_no_table(django_assert_num_queries):
     # Regions come from memory (agencies.regions): the filing is its transaction (a savepoint
     # inside the test's) of two statements (core.gathered): the ids drawn from their
