@@ -104,7 +104,7 @@ def report_filed(report) -> None:
 
     def retire() -> None:
         asked = agencies_of_path(_path_of(requested)) if requested else []
-        _replace([_agency_key(i) for i in sorted({*holders, *asked})])
+        core_stamps.replace([_agency_key(i) for i in sorted({*holders, *asked})])
 
     transaction.on_commit(retire)
 
