@@ -3,18 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-
-class AddIndexOnPostgres(migrations.AddIndex):
-    """The index on PostgreSQL only: SQLite (`make run`) refuses NULLS LAST in an index
-    ("unsupported use of NULLS LAST"); the migration state is the same on both."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from complaints.migration_ops import AddIndexOnPostgres
 
 
 class Migration(migrations.Migration):

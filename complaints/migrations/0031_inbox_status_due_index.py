@@ -3,17 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-
-class AddIndexOnPostgres(migrations.AddIndex):
-    """On PostgreSQL only, as 0024's report_inbox_due: SQLite refuses NULLS LAST in an index."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from complaints.migration_ops import AddIndexOnPostgres
 
 
 class Migration(migrations.Migration):
